@@ -1,0 +1,162 @@
+/*
+ * config.h - the gateway's YAML configuration (config/handoff.yaml documents it).
+ *
+ * Loading is all-or-nothing: hf_config_load() either returns a complete,
+ * validated config or collects every problem it found as FILE:LINE:COL messages
+ * in a struct hf_diag and returns -EINVAL. A running gateway keeps its old config
+ * when a reload fails, so a bad edit never takes anything away.
+ */
+#ifndef HF_CONFIG_H
+#define HF_CONFIG_H
+
+#include <stdio.h>
+
+#include "hf.h"
+
+#define HF_PATH_MAX 512
+#define HF_AVAILABLE_MAX 8 /* status meanings that count as "available" */
+
+enum hf_log_level {
+	HF_LOG_ERR = 3, /* syslog priorities, so journald shows them right */
+	HF_LOG_WARN = 4,
+	HF_LOG_NOTICE = 5,
+	HF_LOG_INFO = 6,
+	HF_LOG_DEBUG = 7,
+};
+
+/* One entry of `adapters:`. Which keys apply depends on `type`. */
+struct hf_adapter_config {
+	char name[HF_ID_MAX];      /* unique instance name, e.g. "pei-1" (default: type) */
+	char type[HF_ID_MAX];      /* "tetra-pei", ... (must be a known adapter type) */
+	char connect[HF_ADDR_MAX]; /* tetra-pei over TCP: "host:port" */
+	uint32_t reconnect_min_ms; /* first reconnect delay (default 250) */
+	uint32_t reconnect_max_ms; /* backoff ceiling (default 10000) */
+	int line;                  /* where it was declared (1-based), for messages */
+};
+
+/* One entry of `areas:`: a beat, ward or corridor with its dispatcher desk. */
+struct hf_area_config {
+	char id[HF_ID_MAX];    /* used in topics: alert.<id>.<severity> */
+	char name[HF_NAME_MAX];
+	char desk[HF_ID_MAX];  /* dispatcher desk that takes its alerts */
+	char team[HF_NAME_MAX];
+};
+
+/* One entry of `roster:`. */
+struct hf_roster_entry {
+	char id[HF_ID_MAX];       /* unique unit id, e.g. "pcso-7" */
+	uint32_t issi;            /* unique, 1..16777215 */
+	char callsign[HF_ID_MAX]; /* unique (ignoring case and spaces), e.g. "PCSO 7" */
+	enum hf_role role;
+	char team[HF_NAME_MAX];
+	char area[HF_ID_MAX];     /* must name an entry of `areas:` */
+};
+
+/* One entry of `status_map:`: a user-range status code and what it means. */
+struct hf_status_entry {
+	uint16_t code;              /* 32768..65535 */
+	char meaning[HF_NAME_MAX];  /* e.g. "available", "power_required:stop_and_search" */
+};
+
+/* `sim:`, read only by handoff-sim (the daemon validates it and ignores it). */
+struct hf_sim_config {
+	char listen[HF_ADDR_MAX];   /* PEI server address; default: first tetra-pei connect */
+	double center_lat, center_lon;
+	double radius_m;            /* patrol routes stay within this of the centre */
+	uint32_t report_interval_ms;/* each unit's LIP report interval */
+	char emergency_unit[HF_ID_MAX]; /* unit id that presses the button ("" = none) */
+	uint32_t emergency_after_ms;    /* first press, after start */
+	uint32_t emergency_repeat_ms;   /* second press, after the first (0 = none) */
+};
+
+struct hf_config {
+	char path[HF_PATH_MAX];
+
+	struct {
+		char id[HF_ID_MAX];           /* gateway instance name (default "handoff") */
+		char state_dir[HF_PATH_MAX];  /* default "state", relative to the config file */
+		uint32_t heartbeat_ms;        /* heartbeat when idle (default 1000) */
+		enum hf_log_level log_level;  /* default info */
+	} gateway;
+
+	struct {
+		char publish[HF_ADDR_MAX]; /* ZeroMQ PUB bind (default tcp://127.0.0.1:7701) */
+		char command[HF_ADDR_MAX]; /* ZeroMQ ROUTER bind (default tcp://127.0.0.1:7702) */
+		char ingest[HF_ADDR_MAX];  /* ZeroMQ PULL bind (default tcp://127.0.0.1:7703; "" = off) */
+	} endpoints;
+
+	struct hf_adapter_config *adapters;
+	size_t n_adapters;
+	struct hf_area_config *areas;
+	size_t n_areas;
+	char default_area[HF_ID_MAX]; /* area for units not on the roster (default: first area) */
+	struct hf_roster_entry *roster;
+	size_t n_roster;
+	struct hf_status_entry *status_map;
+	size_t n_status;
+
+	struct {
+		/* Status meanings that make a constable "available" to be asked
+		 * (default: available, on_patrol). */
+		char available[HF_AVAILABLE_MAX][HF_NAME_MAX];
+		size_t n_available;
+		uint32_t stale_fix_s; /* a fix older than this is flagged stale (default 300) */
+		struct {
+			uint32_t constables; /* how many nearest constables to ask (default 3, max 16) */
+			double radius_m;     /* only within this distance (default 5000) */
+		} emergency;
+	} rules;
+
+	struct hf_sim_config sim;
+};
+
+/* One problem found in a config file. line and col are 1-based (0 = unknown). */
+struct hf_diag_entry {
+	int line;
+	int col;
+	char msg[256];
+};
+
+/* Every problem found while loading one file. */
+struct hf_diag {
+	char file[HF_PATH_MAX];
+	struct hf_diag_entry *entries;
+	size_t n;
+	size_t cap;
+};
+
+void hf_diag_init(struct hf_diag *d);
+void hf_diag_finish(struct hf_diag *d);
+/* Records a problem (printf-style message). */
+void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Prints each problem as "FILE:LINE:COL: message\n". */
+void hf_diag_print(const struct hf_diag *d, FILE *fp);
+
+/*
+ * Loads and validates the YAML file at path. On success returns 0 and a new
+ * config in *out (free with hf_config_destroy). On failure returns a negative
+ * errno (-ENOENT, -EINVAL, ...), *out is NULL and diag holds every problem
+ * found (unknown key, wrong type, duplicate ISSI, missing required field, ...).
+ * known_adapter_types is a NULL-terminated list of valid `type:` values.
+ */
+int hf_config_load(const char *path, const char *const *known_adapter_types,
+		   struct hf_config **out, struct hf_diag *diag);
+void hf_config_destroy(struct hf_config *cfg);
+
+/* The built-in defaults (what every key means when absent), with no roster. */
+void hf_config_defaults(struct hf_config *cfg);
+
+/* Meaning of a user status code, or NULL if the map has none. Status 0 is
+ * always "emergency". */
+const char *hf_config_status_meaning(const struct hf_config *cfg, uint16_t code);
+/* Code for a meaning (first match), or -1. */
+int hf_config_status_code(const struct hf_config *cfg, const char *meaning);
+/* True if `meaning` is one of rules.available. */
+bool hf_config_is_available(const struct hf_config *cfg, const char *meaning);
+const struct hf_area_config *hf_config_area(const struct hf_config *cfg, const char *id);
+/* First adapter of the given type, or NULL. */
+const struct hf_adapter_config *hf_config_adapter_of_type(const struct hf_config *cfg,
+							  const char *type);
+
+#endif
