@@ -10,7 +10,13 @@
  *  - 64-bit integers are decimal strings; 32-bit integers are numbers;
  *  - float/double are numbers ("NaN", "Infinity", "-Infinity" as strings);
  *  - enums are their value names; an unknown value is its number;
- *  - bytes are standard base64 with padding; messages are nested objects.
+ *  - bytes are standard base64 with padding; messages are nested objects;
+ *  - proto2 fields: optional ones appear when their has_ flag is set (strings
+ *    and messages: when set and not the default pointer), required ones always;
+ *  - strings that are not valid UTF-8 (protobuf-c does not check on unpack)
+ *    have each bad byte replaced by U+FFFD; unknown fields are dropped.
+ * Not mapped specially: map fields (protobuf-c sees repeated *Entry messages)
+ * and the well-known types (Timestamp, Duration, wrappers, Any, Struct).
  */
 #ifndef HF_PBJSON_H
 #define HF_PBJSON_H
@@ -20,15 +26,20 @@
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 
-/* A new JSON object for msg (new reference), or NULL on allocation failure. */
+/* A new JSON object for msg (borrowed; new reference returned), or NULL when
+ * msg is NULL, its descriptor is not a message descriptor, or memory runs out. */
 json_t *hf_pbjson_from_message(const ProtobufCMessage *msg);
 
-/* Dumps msg as one compact JSON line (with '\n') to fp. Doubles are printed with
- * up to 15 significant digits. Returns 0 or -ENOMEM / -EIO. */
+/* Dumps msg (borrowed) as one compact JSON line (with '\n') to fp, keys in
+ * field-number order. Doubles are printed with up to 15 significant digits.
+ * Does not flush fp. Returns 0, -EINVAL (msg NULL or not a message), -ENOMEM
+ * or -EIO. */
 int hf_pbjson_print(FILE *fp, const ProtobufCMessage *msg);
 
 /* The lowerCamelCase JSON name of a proto field name ("velocity_kmh" ->
- * "velocityKmh"), written into out (size bytes, NUL-terminated). */
+ * "velocityKmh"), as protoc computes json_name: each '_' is dropped and the
+ * letter after it upper-cased. Written into out (size bytes, NUL-terminated,
+ * truncated if too small; nothing is written when size is 0). */
 void hf_pbjson_field_name(const char *proto_name, char *out, size_t size);
 
 #endif
