@@ -1,1 +1,137 @@
-/* stub: to be written */
+/*
+ * ingest.c - the `ingest` adapter: a ZeroMQ PULL socket taking one serialized
+ * handoff.v1.RadioEvent per message from other systems (a vendor's location
+ * server, a mobile app's panic button, a DMR bridge).
+ *
+ * Malformed or oversized messages are counted and logged, never fatal; the
+ * socket carries on with the next message. Started by the gateway from
+ * `endpoints.ingest`.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapter.h"
+#include "log.h"
+#include "wire.h"
+#include "zsock.h"
+
+#define INGEST_MAX_MSG (64 * 1024) /* libzmq drops a peer that sends more */
+
+struct ingest {
+	struct hf_adapter *a;
+	struct hf_zsock z;
+	uint64_t accepted;
+	uint64_t rejected;
+	void (*done)(struct hf_adapter *a);
+};
+
+/* Logs the first few bad messages, then one in a thousand, so a flood of
+ * garbage cannot flood the log. */
+static void reject(struct ingest *in, const char *why)
+{
+	in->rejected++;
+	if (in->rejected <= 10 || in->rejected % 1000 == 0)
+		hf_warn("%s: rejected message #%llu: %s (%llu rejected so far)", in->a->cfg.name,
+			(unsigned long long)(in->accepted + in->rejected), why,
+			(unsigned long long)in->rejected);
+}
+
+static void on_msg(struct hf_zsock *z, zmq_msg_t *frames, size_t n, bool truncated)
+{
+	struct ingest *in = z->data;
+	Handoff__V1__RadioEvent *pb;
+	struct hf_radio_event ev;
+	const char *why = NULL;
+
+	if (n != 1 || truncated) {
+		reject(in, "expected one frame holding a handoff.v1.RadioEvent");
+		return;
+	}
+	pb = handoff__v1__radio_event__unpack(NULL, zmq_msg_size(&frames[0]),
+					      zmq_msg_data(&frames[0]));
+	if (!pb) {
+		reject(in, "undecodable frame (not a handoff.v1.RadioEvent)");
+		return;
+	}
+	if (hf_wire_event_from_pb(pb, &ev, &why) != 0) {
+		handoff__v1__radio_event__free_unpacked(pb, NULL);
+		reject(in, why);
+		return;
+	}
+	handoff__v1__radio_event__free_unpacked(pb, NULL);
+	in->accepted++;
+	in->a->host->event(in->a, &ev);
+}
+
+static int ingest_start(struct hf_adapter *a)
+{
+	struct ingest *in = calloc(1, sizeof *in);
+	void *sock;
+	int64_t max = INGEST_MAX_MSG;
+	int hwm = 100000;
+	int rc;
+
+	if (!in)
+		return -ENOMEM;
+	in->a = a;
+	sock = zmq_socket(a->host->zmq_ctx, ZMQ_PULL);
+	if (!sock) {
+		free(in);
+		return -zmq_errno();
+	}
+	zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
+	zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+	if (zmq_bind(sock, a->cfg.bind) != 0) {
+		rc = -zmq_errno();
+		hf_err("%s: cannot bind %s: %s", a->cfg.name, a->cfg.bind, zmq_strerror(-rc));
+		zmq_close(sock);
+		free(in);
+		return rc;
+	}
+	rc = hf_zsock_init(&in->z, a->host->loop, sock, on_msg);
+	if (rc) {
+		zmq_close(sock);
+		free(in);
+		return rc;
+	}
+	in->z.data = in;
+	a->priv = in;
+	a->host->link(a, true, "", 0);
+	return 0;
+}
+
+static void on_closed(struct hf_zsock *z)
+{
+	struct ingest *in = z->data;
+	struct hf_adapter *a = in->a;
+	void (*done)(struct hf_adapter *) = in->done;
+
+	hf_info("%s: %llu events accepted, %llu rejected", a->cfg.name,
+		(unsigned long long)in->accepted, (unsigned long long)in->rejected);
+	free(in);
+	a->priv = NULL;
+	done(a);
+}
+
+static void ingest_stop(struct hf_adapter *a, void (*done)(struct hf_adapter *a))
+{
+	struct ingest *in = a->priv;
+
+	in->done = done;
+	hf_zsock_close(&in->z, on_closed);
+}
+
+static void ingest_peer(const struct hf_adapter *a, char *buf, size_t size)
+{
+	hf_strlcpy(buf, a->cfg.bind, size);
+}
+
+const struct hf_adapter_ops hf_adapter_ingest = {
+	.type = "ingest",
+	.summary = "ZeroMQ PULL endpoint taking protobuf RadioEvents from other systems",
+	.start = ingest_start,
+	.stop = ingest_stop,
+	.send_sds = NULL, /* other systems cannot be reached through it */
+	.peer = ingest_peer,
+};

@@ -1,1 +1,27 @@
-/* stub: to be written */
+/*
+ * registry.c - every adapter type the gateway can run.
+ *
+ * To add an adapter: write adapters/<name>.c exporting one
+ * `const struct hf_adapter_ops hf_adapter_<name>` (see gateway/adapter.h and
+ * README "Writing an adapter"), declare it below and list it in the array.
+ */
+#include <string.h>
+
+#include "adapter.h"
+
+extern const struct hf_adapter_ops hf_adapter_tetra_pei;
+extern const struct hf_adapter_ops hf_adapter_ingest;
+
+const struct hf_adapter_ops *const hf_adapter_types[] = {
+	&hf_adapter_tetra_pei,
+	&hf_adapter_ingest,
+	NULL,
+};
+
+const struct hf_adapter_ops *hf_adapter_find(const char *type)
+{
+	for (size_t i = 0; hf_adapter_types[i]; i++)
+		if (strcmp(hf_adapter_types[i]->type, type) == 0)
+			return hf_adapter_types[i];
+	return NULL;
+}

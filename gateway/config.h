@@ -16,19 +16,12 @@
 #define HF_PATH_MAX 512
 #define HF_AVAILABLE_MAX 8 /* status meanings that count as "available" */
 
-enum hf_log_level {
-	HF_LOG_ERR = 3, /* syslog priorities, so journald shows them right */
-	HF_LOG_WARN = 4,
-	HF_LOG_NOTICE = 5,
-	HF_LOG_INFO = 6,
-	HF_LOG_DEBUG = 7,
-};
-
 /* One entry of `adapters:`. Which keys apply depends on `type`. */
 struct hf_adapter_config {
 	char name[HF_ID_MAX];      /* unique instance name, e.g. "pei-1" (default: type) */
 	char type[HF_ID_MAX];      /* "tetra-pei", ... (must be a known adapter type) */
 	char connect[HF_ADDR_MAX]; /* tetra-pei over TCP: "host:port" */
+	char bind[HF_ADDR_MAX];    /* ingest: ZeroMQ endpoint to bind (from endpoints.ingest) */
 	uint32_t reconnect_min_ms; /* first reconnect delay (default 250) */
 	uint32_t reconnect_max_ms; /* backoff ceiling (default 10000) */
 	int line;                  /* where it was declared (1-based), for messages */
@@ -127,7 +120,8 @@ struct hf_diag {
 
 void hf_diag_init(struct hf_diag *d);
 void hf_diag_finish(struct hf_diag *d);
-/* Records a problem (printf-style message). */
+/* Records a problem (printf-style message). d may be NULL (nothing kept).
+ * After 999 problems one last entry says so and the rest are dropped. */
 void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Prints each problem as "FILE:LINE:COL: message\n". */
@@ -138,19 +132,38 @@ void hf_diag_print(const struct hf_diag *d, FILE *fp);
  * config in *out (free with hf_config_destroy). On failure returns a negative
  * errno (-ENOENT, -EINVAL, ...), *out is NULL and diag holds every problem
  * found (unknown key, wrong type, duplicate ISSI, missing required field, ...).
- * known_adapter_types is a NULL-terminated list of valid `type:` values.
+ * known_adapter_types is a NULL-terminated list of valid `type:` values
+ * (NULL: accept any type, for tools that do not link the adapters).
+ * diag (may be NULL) must have been initialised; its file is set to path and
+ * the problems are appended, sorted by line and column.
  */
 int hf_config_load(const char *path, const char *const *known_adapter_types,
 		   struct hf_config **out, struct hf_diag *diag);
+/*
+ * Same as hf_config_load() for YAML text already in memory (buf, len bytes,
+ * need not be NUL-terminated; borrowed). name is used in messages and, like a
+ * file path, to resolve a relative state_dir against its directory. Pure: no
+ * I/O, so unit tests and fuzzers call it directly.
+ */
+int hf_config_load_string(const char *name, const char *buf, size_t len,
+			  const char *const *known_adapter_types,
+			  struct hf_config **out, struct hf_diag *diag);
+/* Frees a config from hf_config_load(). NULL is a no-op. */
 void hf_config_destroy(struct hf_config *cfg);
 
-/* The built-in defaults (what every key means when absent), with no roster. */
+/*
+ * Fills cfg with the built-in defaults (what every key means when absent).
+ * Overwrites everything without freeing. Sequences stay empty (no adapters,
+ * areas, roster or status map: nothing to free); default_area is "default",
+ * the id of the one area a loaded config gets when it has no `areas:`.
+ */
 void hf_config_defaults(struct hf_config *cfg);
 
 /* Meaning of a user status code, or NULL if the map has none. Status 0 is
  * always "emergency". */
 const char *hf_config_status_meaning(const struct hf_config *cfg, uint16_t code);
-/* Code for a meaning (first match), or -1. */
+/* Code for a meaning (first match in the map), or -1. "emergency" with no
+ * user code in the map gives 0, the ETSI emergency status. */
 int hf_config_status_code(const struct hf_config *cfg, const char *meaning);
 /* True if `meaning` is one of rules.available. */
 bool hf_config_is_available(const struct hf_config *cfg, const char *meaning);

@@ -23,6 +23,15 @@
 #define HF_NS_PER_MS INT64_C(1000000)
 #define HF_NS_PER_S INT64_C(1000000000)
 
+/* Log levels are syslog priorities, so journald shows them right. */
+enum hf_log_level {
+	HF_LOG_ERR = 3,
+	HF_LOG_WARN = 4,
+	HF_LOG_NOTICE = 5,
+	HF_LOG_INFO = 6,
+	HF_LOG_DEBUG = 7,
+};
+
 /* A unit's role on the roster. Values match handoff.v1.Role. */
 enum hf_role {
 	HF_ROLE_UNKNOWN = 0, /* not on the roster */

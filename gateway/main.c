@@ -1,1 +1,153 @@
-int main(void) { return 0; }
+/*
+ * main.c - handoffd: the gateway daemon. Everything else is in the library.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+#include <zmq.h>
+
+#include "adapter.h"
+#include "gateway.h"
+#include "log.h"
+
+#define DEFAULT_CONFIG "/etc/handoff/handoff.yaml"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: handoffd [-c FILE] [--check] [-l LEVEL]\n"
+		"\n"
+		"The handoff gateway: takes status and location reports from PCSOs' and\n"
+		"constables' radios, raises hand-off alerts to dispatchers and the nearest\n"
+		"constables, and publishes them over ZeroMQ.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE     configuration file (default " DEFAULT_CONFIG ")\n"
+		"      --check           validate the configuration, print every problem as\n"
+		"                        FILE:LINE:COL: message, and exit (1 if any)\n"
+		"  -l, --log-level LEVEL err, warn, notice, info or debug (overrides the\n"
+		"                        config's gateway.log_level)\n"
+		"  -h, --help            show this help\n"
+		"  -V, --version         show the version\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration\n"
+		"(a configuration with problems is refused and the running one kept).\n"
+		"\n"
+		"Adapters:\n");
+	for (size_t i = 0; hf_adapter_types[i]; i++)
+		fprintf(fp, "  %-12s %s\n", hf_adapter_types[i]->type,
+			hf_adapter_types[i]->summary);
+}
+
+/* Loads path, printing every problem; NULL if there were any. */
+static struct hf_config *load(const char *path)
+{
+	const char *types[32];
+	size_t n = 0;
+	struct hf_config *cfg = NULL;
+	struct hf_diag diag;
+
+	for (size_t i = 0; hf_adapter_types[i] && n + 1 < HF_ARRAY_SIZE(types); i++)
+		types[n++] = hf_adapter_types[i]->type;
+	types[n] = NULL;
+	hf_diag_init(&diag);
+	if (hf_config_load(path, types, &cfg, &diag) != 0) {
+		hf_diag_print(&diag, stderr);
+		if (diag.n == 0)
+			fprintf(stderr, "%s: cannot load configuration\n", path);
+		cfg = NULL;
+	}
+	hf_diag_finish(&diag);
+	return cfg;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONFIG;
+	bool check = false;
+	bool level_set = false;
+	enum hf_log_level level = HF_LOG_INFO;
+	struct hf_gateway gw;
+	struct hf_config *cfg;
+	uv_loop_t loop;
+	void *zctx;
+	int c, rc;
+
+	hf_log_init("handoffd");
+	while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'l':
+			if (!hf_log_level_parse(optarg, &level)) {
+				fprintf(stderr, "handoffd: unknown log level \"%s\"\n", optarg);
+				return 2;
+			}
+			level_set = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("handoffd %s\n", HF_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "handoffd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	cfg = load(path);
+	if (!cfg)
+		return 1;
+	if (check) {
+		printf("%s: OK (%zu units on the roster, %zu areas, %zu status codes, "
+		       "%zu adapters)\n",
+		       path, cfg->n_roster, cfg->n_areas, cfg->n_status, cfg->n_adapters);
+		hf_config_destroy(cfg);
+		return 0;
+	}
+	hf_log_set_level(level_set ? level : cfg->gateway.log_level);
+
+	uv_loop_init(&loop);
+	zctx = zmq_ctx_new();
+	rc = hf_gateway_init(&gw, &loop, zctx, &hf_clock_system, cfg);
+	if (rc) {
+		hf_err("cannot start: %s", uv_strerror(rc));
+		hf_gateway_stop(&gw);
+	} else {
+		hf_notice("handoffd %s running with %s", HF_VERSION, path);
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	hf_gateway_finish(&gw);
+	if (uv_loop_close(&loop) != 0) {
+		hf_err("internal error: handles left open at exit");
+		uv_print_all_handles(&loop, stderr);
+		rc = rc ? rc : -EBUSY;
+	}
+	zmq_ctx_term(zctx);
+	if (!rc)
+		hf_notice("stopped cleanly");
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * gateway.h - the daemon: one libuv loop tying adapters -> engine -> bus.
+ *
+ * Radio events from adapters go to the engine; the engine's incidents and unit
+ * updates go out on the bus; commands and snapshot requests from the bus go to
+ * the engine. SIGTERM/SIGINT stop gracefully (every handle closed, so the loop
+ * ends and uv_loop_close() succeeds); SIGHUP reloads the config, keeping the
+ * old one running if the new one has any problem.
+ */
+#ifndef HF_GATEWAY_H
+#define HF_GATEWAY_H
+
+#include <uv.h>
+
+#include "adapter.h"
+#include "bus.h"
+#include "engine.h"
+
+struct hf_gateway_stats {
+	uint64_t events;        /* radio events from adapters */
+	uint64_t event_errors;  /* events the engine could not process */
+	uint64_t reloads;       /* successful reloads */
+	uint64_t reload_errors; /* reloads refused (old config kept) */
+};
+
+struct hf_gateway {
+	uv_loop_t *loop;
+	struct hf_config *cfg;       /* owned */
+	const struct hf_clock *clock;
+	void *zmq_ctx;               /* borrowed */
+	struct hf_engine engine;
+	struct hf_bus bus;
+	struct hf_adapter_host host;
+	struct hf_adapter **adapters;
+	size_t n_adapters;
+	uv_signal_t sigterm;
+	uv_signal_t sigint;
+	uv_signal_t sighup;
+	bool stopping;
+	int closing;                 /* parts still closing */
+	struct hf_gateway_stats stats;
+};
+
+/*
+ * Starts the gateway on loop with cfg (taken: freed by hf_gateway_finish, even
+ * on error). Binds the bus, starts every adapter and the signal handlers.
+ * Returns 0 or a negative errno (then call hf_gateway_stop, run the loop until
+ * it ends, and hf_gateway_finish).
+ */
+int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
+		    const struct hf_clock *clock, struct hf_config *cfg);
+
+/* Begins a graceful stop: adapters, bus and signal handlers are closed; the
+ * loop then runs out of handles and uv_run() returns. Idempotent. */
+void hf_gateway_stop(struct hf_gateway *gw);
+
+/* Frees what is left after the loop has ended. */
+void hf_gateway_finish(struct hf_gateway *gw);
+
+/* Loads the config file again and applies it; on any problem logs each one
+ * and keeps the running config. Returns 0 or a negative errno. */
+int hf_gateway_reload(struct hf_gateway *gw);
+
+#endif

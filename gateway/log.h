@@ -1,0 +1,34 @@
+/*
+ * log.h - logging to stderr, in a form that suits both a terminal and journald.
+ *
+ * Under systemd (JOURNAL_STREAM set) each line starts with "<N>" (the syslog
+ * priority) and no timestamp, since journald adds its own; on a terminal each
+ * line starts with the UTC time and the level name.
+ */
+#ifndef HF_LOG_H
+#define HF_LOG_H
+
+#include "hf.h"
+
+/* Sets the program name shown in lines and detects journald. Call once. */
+void hf_log_init(const char *ident);
+void hf_log_set_level(enum hf_log_level level);
+enum hf_log_level hf_log_get_level(void);
+bool hf_log_enabled(enum hf_log_level level);
+/* Parses err|warn|notice|info|debug; returns false if unknown. */
+bool hf_log_level_parse(const char *s, enum hf_log_level *out);
+
+void hf_log(enum hf_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define hf_err(...) hf_log(HF_LOG_ERR, __VA_ARGS__)
+#define hf_warn(...) hf_log(HF_LOG_WARN, __VA_ARGS__)
+#define hf_notice(...) hf_log(HF_LOG_NOTICE, __VA_ARGS__)
+#define hf_info(...) hf_log(HF_LOG_INFO, __VA_ARGS__)
+#define hf_debug(...) \
+	do { \
+		if (hf_log_enabled(HF_LOG_DEBUG)) \
+			hf_log(HF_LOG_DEBUG, __VA_ARGS__); \
+	} while (0)
+
+#endif

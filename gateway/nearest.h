@@ -1,0 +1,36 @@
+/*
+ * nearest.h - choosing which constables to ask: the K nearest eligible units by
+ * great-circle distance from a point, within a radius.
+ *
+ * This first implementation scans every unit (O(n) per query, fine for a force's
+ * roster); the interface allows a spatial index to replace it.
+ */
+#ifndef HF_NEAREST_H
+#define HF_NEAREST_H
+
+#include "registry.h"
+
+#define HF_ASKED_MAX 16
+
+struct hf_candidate {
+	uint32_t unit;     /* registry index */
+	double distance_m; /* great-circle distance from the query point */
+	bool stale;        /* the unit's fix is older than the query's stale limit */
+};
+
+struct hf_nearest_query {
+	double lat, lon;         /* from here */
+	size_t k;                /* at most this many (<= HF_ASKED_MAX) */
+	double radius_m;         /* only units within this distance */
+	int64_t stale_after_ns;  /* fixes older than this are flagged stale (still ranked) */
+	uint32_t exclude;        /* a unit never returned (the subject), or HF_UNIT_NONE */
+	/* Which units qualify (role, status, ...); units without a fix never do. */
+	bool (*eligible)(const struct hf_unit *u, void *ctx);
+	void *ctx;
+};
+
+/* Fills out[0..k-1] nearest first (ties: lower index first) and returns how many. */
+size_t hf_nearest(const struct hf_registry *r, const struct hf_nearest_query *q,
+		  const struct hf_now *now, struct hf_candidate *out);
+
+#endif
