@@ -1,1 +1,220 @@
-int main(void) { return 0; }
+/*
+ * main.c - handoffctl: the dispatcher's and integrator's tool.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "adapter.h"
+#include "ctl.h"
+#include "pbjson.h"
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: handoffctl [-c FILE] [--actor NAME] [--timeout MS] [--json] COMMAND ...\n"
+		"\n"
+		"Commands:\n"
+		"  watch [--json] [--units]     live alerts (Clone pattern: snapshot, then updates)\n"
+		"  snapshot [--json] [--units] [--all]\n"
+		"                               open incidents and links, once\n"
+		"  ack INCIDENT                 acknowledge an incident\n"
+		"  assign INCIDENT CALLSIGN     assign a constable\n"
+		"  accept INCIDENT [CALLSIGN]   the assigned constable accepts\n"
+		"  arrive INCIDENT [CALLSIGN]   a constable is on scene\n"
+		"  resolve INCIDENT [OUTCOME]   close with an outcome\n"
+		"  cancel INCIDENT [REASON]     close without action\n"
+		"  decode [--quiet]             decode a captured PEI stream on stdin to JSON lines\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE   take endpoints from the gateway's config (default: the\n"
+		"                      shipped loopback endpoints)\n"
+		"  -a, --actor NAME    who is acting (default $HANDOFF_ACTOR, else $USER)\n"
+		"  -t, --timeout MS    how long to wait for the gateway (default 5000)\n"
+		"  -j, --json          print replies as proto3 JSON\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"INCIDENT is an id like INC-0007, or just 7. Exit status: 0 done, 1 refused or\n"
+		"failed (the reason is printed), 2 usage error.\n");
+}
+
+static const struct {
+	const char *name;
+	Handoff__V1__CommandKind kind;
+	bool needs_callsign;
+	bool takes_callsign;
+	bool takes_note;
+} commands[] = {
+	{ "ack", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ACK, false, false, false },
+	{ "assign", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ASSIGN, true, true, false },
+	{ "accept", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ACCEPT, false, true, false },
+	{ "arrive", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ARRIVE, false, true, false },
+	{ "resolve", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_RESOLVE, false, false, true },
+	{ "cancel", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_CANCEL, false, false, true },
+};
+
+/* Joins argv[from..] with spaces into buf. */
+static void join(char *buf, size_t size, int argc, char **argv, int from)
+{
+	buf[0] = '\0';
+	for (int i = from; i < argc; i++) {
+		if (i > from)
+			strncat(buf, " ", size - strlen(buf) - 1);
+		strncat(buf, argv[i], size - strlen(buf) - 1);
+	}
+}
+
+static int run_command(const struct ctl *ctl, size_t which, int argc, char **argv)
+{
+	Handoff__V1__Request req;
+	Handoff__V1__Command cmd;
+	Handoff__V1__Reply *reply;
+	char note[512];
+	int rc;
+
+	if (argc < 2 || (commands[which].needs_callsign && argc < 3) ||
+	    (!commands[which].takes_note && argc > 2 + commands[which].takes_callsign)) {
+		fprintf(stderr, "Usage: handoffctl %s INCIDENT%s\n", commands[which].name,
+			commands[which].needs_callsign   ? " CALLSIGN"
+			: commands[which].takes_callsign ? " [CALLSIGN]"
+			: commands[which].takes_note     ? " [TEXT]"
+							 : "");
+		return 2;
+	}
+	handoff__v1__request__init(&req);
+	handoff__v1__command__init(&cmd);
+	cmd.kind = commands[which].kind;
+	cmd.incident_id = argv[1];
+	if (commands[which].takes_callsign && argc > 2)
+		cmd.callsign = argv[2];
+	if (commands[which].takes_note) {
+		join(note, sizeof note, argc, argv, 2);
+		cmd.note = note;
+	}
+	req.body_case = HANDOFF__V1__REQUEST__BODY_COMMAND;
+	req.command = &cmd;
+	rc = ctl_request(ctl, &req, &reply);
+	if (rc)
+		return 1;
+	if (ctl->json)
+		hf_pbjson_print(stdout, &reply->base);
+	else if (reply->code == HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK)
+		printf("%s\n", reply->message);
+	if (reply->code != HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK && !ctl->json)
+		fprintf(stderr, "handoffctl: %s %s refused: %s\n", commands[which].name, argv[1],
+			reply->message);
+	rc = reply->code == HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK ? 0 : 1;
+	handoff__v1__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "actor", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct hf_config defaults;
+	const char *path = NULL;
+	struct hf_config *loaded = NULL;
+	struct ctl ctl = { .timeout_ms = 5000 };
+	const char *cmd;
+	int opt, rc;
+
+	ctl.actor = getenv("HANDOFF_ACTOR");
+	if (!ctl.actor || !*ctl.actor)
+		ctl.actor = getenv("USER");
+	if (!ctl.actor || !*ctl.actor)
+		ctl.actor = "handoffctl";
+	/* '+': stop at the command, whose own options follow it. */
+	while ((opt = getopt_long(argc, argv, "+c:a:t:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'a':
+			ctl.actor = optarg;
+			break;
+		case 't':
+			ctl.timeout_ms = atoi(optarg);
+			if (ctl.timeout_ms <= 0) {
+				fprintf(stderr, "handoffctl: --timeout needs a positive number of ms\n");
+				return 2;
+			}
+			break;
+		case 'j':
+			ctl.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+
+	if (path) {
+		const char *types[32];
+		size_t n = 0;
+		struct hf_diag diag;
+
+		for (size_t i = 0; hf_adapter_types[i] && n + 1 < HF_ARRAY_SIZE(types); i++)
+			types[n++] = hf_adapter_types[i]->type;
+		types[n] = NULL;
+		hf_diag_init(&diag);
+		if (hf_config_load(path, types, &loaded, &diag) != 0) {
+			hf_diag_print(&diag, stderr);
+			hf_diag_finish(&diag);
+			return 1;
+		}
+		hf_diag_finish(&diag);
+		ctl.cfg = loaded;
+	} else {
+		hf_config_defaults(&defaults);
+		ctl.cfg = &defaults;
+	}
+
+	if (strcmp(cmd, "decode") == 0) {
+		rc = ctl_decode(&ctl, argc, argv);
+		hf_config_destroy(loaded);
+		return rc;
+	}
+	ctl.zmq_ctx = zmq_ctx_new();
+	if (strcmp(cmd, "watch") == 0) {
+		rc = ctl_watch(&ctl, argc, argv);
+	} else if (strcmp(cmd, "snapshot") == 0) {
+		rc = ctl_snapshot(&ctl, argc, argv);
+	} else {
+		size_t i;
+
+		for (i = 0; i < HF_ARRAY_SIZE(commands); i++)
+			if (strcmp(cmd, commands[i].name) == 0)
+				break;
+		if (i == HF_ARRAY_SIZE(commands)) {
+			fprintf(stderr, "handoffctl: unknown command \"%s\"\n", cmd);
+			usage(stderr);
+			rc = 2;
+		} else {
+			rc = run_command(&ctl, i, argc, argv);
+		}
+	}
+	zmq_ctx_term(ctl.zmq_ctx);
+	hf_config_destroy(loaded);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * ctl.h - shared parts of handoffctl (the dispatcher and integrator tool).
+ */
+#ifndef HF_CTL_H
+#define HF_CTL_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "handoff/v1/bus.pb-c.h"
+#include "handoff/v1/command.pb-c.h"
+
+struct ctl {
+	const struct hf_config *cfg; /* endpoints from -c FILE, or the defaults */
+	void *zmq_ctx;
+	const char *actor;           /* --actor, $HANDOFF_ACTOR, $USER, or "handoffctl" */
+	int timeout_ms;              /* for each request */
+	bool json;
+};
+
+/* client.c: sends req on the command endpoint (DEALER) and waits for the reply.
+ * Returns 0 with *reply set (free with handoff__v1__reply__free_unpacked), or a
+ * negative errno (-ETIMEDOUT when the gateway does not answer) after printing
+ * why to stderr. */
+int ctl_request(const struct ctl *ctl, Handoff__V1__Request *req, Handoff__V1__Reply **reply);
+
+/* format.c: one readable line per thing, for `watch` and `snapshot`. */
+void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_unix_ms,
+			const char *tag);
+void ctl_print_link(FILE *fp, const Handoff__V1__LinkState *l, int64_t at_unix_ms);
+void ctl_print_unit(FILE *fp, const Handoff__V1__UnitState *u, int64_t at_unix_ms);
+/* "10:02:03Z" (UTC) into buf. */
+const char *ctl_clock(int64_t unix_ms, char *buf, size_t size);
+
+/* watch.c / decode.c */
+int ctl_watch(const struct ctl *ctl, int argc, char **argv);
+int ctl_snapshot(const struct ctl *ctl, int argc, char **argv);
+int ctl_decode(const struct ctl *ctl, int argc, char **argv);
+
+#endif
