@@ -114,6 +114,7 @@ class Tools(unittest.TestCase):
                 for f in (p.stdout, p.stderr):
                     if f:
                         f.close()
+                self.assertEqual(p.returncode, 0, "%s did not exit cleanly" % p.args[0])
             if gw:
                 self.assertEqual(gw.stop(), 0, "handoffd did not stop cleanly")
 
