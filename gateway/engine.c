@@ -129,11 +129,18 @@ static int rule_emergency(struct hf_engine *e, struct hf_unit *u,
 
 	e->stats.emergencies++;
 	if (inc) {
-		inc->trigger_count++;
+		bool same_press = ev->kind == HF_EVENT_LOCATION && !ev->has_status &&
+				  now->mono_ns - inc->last_trigger_mono_ns <
+					  HF_EMERGENCY_SAME_PRESS_S * HF_NS_PER_S;
+
+		if (!same_press)
+			inc->trigger_count++;
+		inc->last_trigger_mono_ns = now->mono_ns;
 		take_position(inc, u);
 		if (inc->n_asked == 0)
 			choose_candidates(e, inc, now);
-		hf_notice("%s: emergency repeated by %s (x%u)", inc->id, u->callsign,
+		hf_notice("%s: emergency %s by %s (x%u)", inc->id,
+			  same_press ? "position" : "repeated", u->callsign,
 			  (unsigned)inc->trigger_count);
 		emit_incident(e, inc, now);
 		return 0;
@@ -146,6 +153,7 @@ static int rule_emergency(struct hf_engine *e, struct hf_unit *u,
 	inc->severity = HF_SEV_CRITICAL;
 	inc->subject = u->index;
 	inc->trigger_count = 1;
+	inc->last_trigger_mono_ns = now->mono_ns;
 	describe_trigger(&inc->trigger, ev);
 	area = hf_config_area(e->cfg, u->area);
 	if (!area)
@@ -167,12 +175,19 @@ static void follow_subject(struct hf_engine *e, const struct hf_unit *u,
 	for (size_t i = e->incidents.n; i-- > 0;) {
 		struct hf_incident *inc = e->incidents.items[i];
 
+		bool first_fix;
+		size_t asked;
+
 		if (inc->subject != u->index || !hf_incident_is_open(inc))
 			continue;
+		first_fix = !inc->has_position;
+		asked = inc->n_asked;
 		take_position(inc, u);
 		if (inc->n_asked == 0 && inc->state == HF_INC_RAISED)
 			choose_candidates(e, inc, now);
-		emit_incident(e, inc, now);
+		/* The unit topic carries every move; the alert only what matters. */
+		if (first_fix || inc->n_asked != asked)
+			emit_incident(e, inc, now);
 	}
 }
 

@@ -10,10 +10,14 @@
  *  - emergency: status 0, LIP reason 2, an emergency call or a panic raises a
  *    CRITICAL incident about the sender, routed to the sender's area, asking the
  *    K nearest available constables within R of the sender's last fix. A repeat
- *    while it is open joins it (trigger_count), never opens a second one. An
- *    unknown ISSI still alerts. Nothing filters or rate-limits this path.
- *  - a position from the subject of an open incident updates the incident; if
- *    nobody was asked yet (no fix before), the nearest constables are asked now.
+ *    while it is open joins it (trigger_count), never opens a second one, and is
+ *    published. A radio sends status 0 and a LIP report with reason 2 for one
+ *    press: a reason-2 report within HF_EMERGENCY_SAME_PRESS_S of the last
+ *    trigger is that press's position, not a new press. An unknown ISSI still
+ *    alerts. Nothing filters, samples or rate-limits this path.
+ *  - a position from the subject of an open incident updates the incident (the
+ *    snapshot is always current); it is published when it matters: the first
+ *    fix, or when it lets the nearest constables be asked.
  */
 #ifndef HF_ENGINE_H
 #define HF_ENGINE_H
@@ -23,6 +27,9 @@
 #include "registry.h"
 
 struct hf_engine;
+
+/* A LIP emergency report this soon after the last trigger is the same press. */
+#define HF_EMERGENCY_SAME_PRESS_S 10
 
 /* Where the engine's decisions go (the bus in the daemon; a recorder in tests).
  * Pointers are borrowed for the duration of the call. Any slot may be NULL. */

@@ -72,6 +72,7 @@ struct hf_incident {
 	char area[HF_ID_MAX];
 	char desk[HF_ID_MAX];
 	uint32_t trigger_count;
+	int64_t last_trigger_mono_ns;  /* when the trigger was last heard */
 	int64_t raised_unix_ms;
 	int64_t updated_unix_ms;
 	int64_t raised_mono_ns;

@@ -63,13 +63,16 @@ class EmergencyEndToEnd(harness.GatewayTest):
         self.put_on_duty()
         self.peer.send(rec_status(2001001, 0))
         _, first = self.wait_incident()
-        self.peer.send(rec_status(2001001, 0) + rec_lip(2001001, BASE_LAT, BASE_LON, reason=2))
+        # The second press, as a radio sends it: status 0 and a reason-2 LIP report.
+        moved = BASE_LAT + 0.001
+        self.peer.send(rec_status(2001001, 0) + rec_lip(2001001, moved, BASE_LON, reason=2))
         _, second = self.wait_incident(lambda i: i.trigger_count == 2)
-        _, third = self.wait_incident(lambda i: i.trigger_count == 3)
+        _, located = self.wait_incident(lambda i: abs(i.position.lat - moved) < 1e-5)
+        self.assertEqual(located.incident.trigger_count, 2, "the LIP report is the same press")
         self.assertEqual(first.incident.id, second.incident.id)
-        self.assertEqual(second.incident.id, third.incident.id)
+        self.assertEqual(second.incident.id, located.incident.id)
         self.assertLess(first.seq, second.seq)
-        self.assertLess(second.seq, third.seq)
+        self.assertLess(second.seq, located.seq)
         snap = self.gw.snapshot()
         self.assertEqual(len(snap.incidents), 1)
 

@@ -146,6 +146,33 @@ Test(engine, repeated_presses_join_one_incident)
 	cr_assert_str_eq(seen[9].id, "INC-0001");
 }
 
+/* One press sends status 0 and a LIP reason-2 report: counted once, and the
+ * report's position is taken; a reason-2 report later is a new press. */
+Test(engine, status_and_lip_of_one_press_count_once)
+{
+	feed(fx_status_ev(2001001, 0));
+	advance_s(1);
+	feed(fx_lip_emergency_ev(2001001, 51.5, -0.1));
+	cr_assert_eq(seen[n_seen - 1].trigger_count, 1);
+	cr_assert(seen[n_seen - 1].has_position);
+	advance_s(HF_EMERGENCY_SAME_PRESS_S + 1);
+	feed(fx_lip_emergency_ev(2001001, 51.5, -0.1));
+	cr_assert_eq(seen[n_seen - 1].trigger_count, 2);
+}
+
+/* Moves of the subject update the incident but are not re-published (the unit
+ * topic carries them); the first fix is. */
+Test(engine, subject_moves_update_the_incident_quietly)
+{
+	feed(fx_fix_ev(2001001, 51.5, -0.1));
+	feed(fx_status_ev(2001001, 0));
+	size_t before = n_seen;
+
+	feed(fx_fix_ev(2001001, 51.501, -0.1));
+	cr_assert_eq(n_seen, before);
+	cr_assert_float_eq(hf_incidents_find(&eng.incidents, "1")->position.lat, 51.501, 1e-9);
+}
+
 /* An emergency from an ISSI not on the roster still alerts, naming the ISSI. */
 Test(engine, unknown_issi_emergency_still_alerts)
 {

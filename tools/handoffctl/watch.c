@@ -78,6 +78,45 @@ static Handoff__V1__Reply *take_snapshot(const struct ctl *ctl, bool units, bool
 	return reply;
 }
 
+/* What watch last showed of each incident, to label the next line. */
+struct shown {
+	char id[24];
+	uint32_t trigger_count;
+	Handoff__V1__IncidentState state;
+};
+
+static struct shown *shown;
+static size_t n_shown;
+
+/* "ALERT" for an incident not seen before, "REPEAT" when its trigger was heard
+ * again, "UPDATE" for anything else; remembers what it saw. */
+static const char *label(const Handoff__V1__Incident *inc)
+{
+	struct shown *sh = NULL;
+	const char *tag;
+
+	for (size_t i = 0; i < n_shown && !sh; i++)
+		if (strcmp(shown[i].id, inc->id) == 0)
+			sh = &shown[i];
+	if (!sh) {
+		struct shown *grown = realloc(shown, (n_shown + 1) * sizeof *shown);
+
+		if (!grown)
+			return "ALERT";
+		shown = grown;
+		sh = &shown[n_shown++];
+		snprintf(sh->id, sizeof sh->id, "%s", inc->id);
+		tag = "ALERT";
+	} else if (inc->trigger_count > sh->trigger_count) {
+		tag = "REPEAT";
+	} else {
+		tag = "UPDATE";
+	}
+	sh->trigger_count = inc->trigger_count;
+	sh->state = inc->state;
+	return tag;
+}
+
 static void print_snapshot(const struct ctl *ctl, const Handoff__V1__Snapshot *s, bool units)
 {
 	int64_t t = wall_ms();
@@ -92,9 +131,11 @@ static void print_snapshot(const struct ctl *ctl, const Handoff__V1__Snapshot *s
 		open += is_open(s->incidents[i]);
 	printf("-- gateway %s, seq %" PRIu64 ": %zu open incident%s --\n", s->gateway, s->seq,
 	       open, open == 1 ? "" : "s");
-	for (size_t i = 0; i < s->n_incidents; i++)
+	for (size_t i = 0; i < s->n_incidents; i++) {
+		label(s->incidents[i]);
 		ctl_print_incident(stdout, s->incidents[i], s->incidents[i]->updated_unix_ms,
 				   is_open(s->incidents[i]) ? "OPEN" : "CLOSED");
+	}
 	for (size_t i = 0; i < s->n_links; i++)
 		ctl_print_link(stdout, s->links[i], t);
 	for (size_t i = 0; units && i < s->n_units; i++)
@@ -111,12 +152,7 @@ static void print_publication(const struct ctl *ctl, const Handoff__V1__Publicat
 	}
 	switch (p->body_case) {
 	case HANDOFF__V1__PUBLICATION__BODY_INCIDENT:
-		ctl_print_incident(stdout, p->incident, p->published_unix_ms,
-				   p->incident->trigger_count > 1 &&
-						   p->incident->state ==
-							   HANDOFF__V1__INCIDENT_STATE__INCIDENT_STATE_RAISED
-					   ? "REPEAT"
-					   : "ALERT");
+		ctl_print_incident(stdout, p->incident, p->published_unix_ms, label(p->incident));
 		break;
 	case HANDOFF__V1__PUBLICATION__BODY_LINK:
 		ctl_print_link(stdout, p->link, p->published_unix_ms);
@@ -268,6 +304,9 @@ int ctl_watch(const struct ctl *ctl, int argc, char **argv)
 		zmq_msg_close(&payload);
 	}
 	zmq_close(sub);
+	free(shown);
+	shown = NULL;
+	n_shown = 0;
 	return 0;
 }
 
