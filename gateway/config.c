@@ -1,1 +1,2144 @@
-/* stub: to be written */
+/*
+ * config.c - loading and validating the gateway's YAML configuration.
+ *
+ * The schema is data. Each mapping in the file (the top level, gateway:,
+ * endpoints:, one adapter, one area, one roster entry, rules:, sim:) has a
+ * table of fields: key, type, where the value goes in the struct, whether it
+ * is required, its default and an optional validator (the Redis config.c
+ * way). One generic reader walks a mapping with its table, so unknown keys,
+ * wrong types, missing required keys, out-of-range numbers and duplicates
+ * inside a sequence are found and worded the same way everywhere. The few
+ * shapes that are not "a mapping of scalars" (status_map, sim.center,
+ * rules.available_statuses) have small readers of their own.
+ *
+ * Nothing stops at the first problem: each one goes into struct hf_diag with
+ * its 1-based line and column, and the load fails if there was any. Fields
+ * are read in table order, not file order, so a field may depend on one read
+ * before it (roster areas on areas:, sim.listen on adapters:); the messages
+ * are sorted by position at the end.
+ *
+ * libfyaml 0.7.12 (Debian 12) hangs, takes quadratic time or leaks on some
+ * inputs, so the text is checked before it gets there (check_text: UTF-8,
+ * no control characters) and the tree before any scalar is formatted
+ * (check_scalars). Aliases are refused rather than resolved, so a "billion
+ * laughs" file costs nothing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libfyaml.h>
+
+#include "config.h"
+
+#define DIAG_MAX 1000            /* problems kept per diag, the last says "too many" */
+#define FILE_MAX (16 << 20)      /* a config file larger than this is refused */
+#define MAXF 16                  /* fields per table */
+#define POS_DEPTH 256            /* bound on the walk that finds a node's position */
+#define SCALAR_LINES 16          /* lines one value may span (see check_scalars) */
+#define STATUS_USER_MIN 32768
+#define STATUS_USER_MAX 65535
+#define ISSI_MAX 16777215        /* 24-bit TETRA individual subscriber identity */
+#define INGEST "ingest"          /* the adapter the gateway makes from endpoints.ingest */
+
+/* ----------------------------------------------------------------------------
+ * Diagnostics
+ * ------------------------------------------------------------------------- */
+
+void hf_diag_init(struct hf_diag *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void hf_diag_finish(struct hf_diag *d)
+{
+	if (!d)
+		return;
+	free(d->entries);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Appends one problem. Past DIAG_MAX - 1 problems one final entry says there
+ * were too many and everything after it is dropped, so a hostile file cannot
+ * make the list grow without bound. Out of memory drops the entry. */
+void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
+{
+	struct hf_diag_entry *e;
+	va_list ap;
+
+	if (!d || d->n >= DIAG_MAX)
+		return;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct hf_diag_entry *p = realloc(d->entries, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		d->entries = p;
+		d->cap = cap;
+	}
+	e = &d->entries[d->n++];
+	e->line = line;
+	e->col = col;
+	if (d->n == DIAG_MAX) {
+		snprintf(e->msg, sizeof(e->msg), "too many problems; only the first %d are shown",
+			 DIAG_MAX - 1);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+void hf_diag_print(const struct hf_diag *d, FILE *fp)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(fp, "%s:%d:%d: %s\n", d->file, d->entries[i].line,
+			d->entries[i].col, d->entries[i].msg);
+}
+
+/* Sorts entries [from, to) by line then column, keeping the order of equal
+ * positions (insertion sort: the lists are short and it is stable). */
+static void diag_sort(struct hf_diag *d, size_t from, size_t to)
+{
+	for (size_t i = from + 1; i < to; i++) {
+		struct hf_diag_entry e = d->entries[i];
+		size_t j = i;
+
+		while (j > from && (d->entries[j - 1].line > e.line ||
+				    (d->entries[j - 1].line == e.line &&
+				     d->entries[j - 1].col > e.col))) {
+			d->entries[j] = d->entries[j - 1];
+			j--;
+		}
+		d->entries[j] = e;
+	}
+}
+
+/* ----------------------------------------------------------------------------
+ * Reading context, positions and message helpers
+ * ------------------------------------------------------------------------- */
+
+struct ctx {
+	struct hf_diag *diag;
+	const char *const *types; /* known adapter types, NULL = any */
+	struct hf_config *cfg;
+	char dir[HF_PATH_MAX];    /* the config file's directory, "" if none */
+	size_t errors;
+	bool nomem;
+	const char *variant;      /* type of the adapter being read, NULL if unknown */
+	const char *buf;          /* the YAML text and its length */
+	size_t len;
+};
+
+struct pos {
+	int line; /* 1-based, 0 = unknown */
+	int col;
+};
+
+static void problem(struct ctx *c, struct pos at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Records one problem at a position and counts it. */
+static void problem(struct ctx *c, struct pos at, const char *fmt, ...)
+{
+	char msg[sizeof(((struct hf_diag_entry *)0)->msg)];
+	va_list ap;
+
+	c->errors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hf_diag_add(c->diag, at.line, at.col, "%s", msg);
+}
+
+/* Records running out of memory, once: the load then fails with -ENOMEM. */
+static void out_of_memory(struct ctx *c)
+{
+	if (!c->nomem)
+		problem(c, (struct pos){ 0, 0 }, "out of memory");
+	c->nomem = true;
+}
+
+static struct pos pos_around(struct fy_node *n, int depth);
+
+/*
+ * Where a node starts, 1-based. Scalars know their own token. A mapping or a
+ * sequence starts where its first key or item does (for a block sequence
+ * item "- id: x" that is the "id"). A node without a token of its own (an
+ * empty value, {} or []) is placed by pos_around(). Both walks are bounded.
+ */
+static struct pos pos_walk(struct fy_node *n, int depth)
+{
+	struct fy_node_pair *pair;
+	struct fy_node *child;
+	struct fy_token *t;
+	void *it = NULL;
+
+	if (!n || depth > POS_DEPTH)
+		return (struct pos){ 0, 0 };
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		t = fy_node_get_scalar_token(n);
+		if (t && fy_token_start_mark(t)) {
+			const struct fy_mark *m = fy_token_start_mark(t);
+			enum fy_node_style st = fy_node_get_style(n);
+			/* the token of a quoted scalar or an alias starts after
+			 * its quote or '*' */
+			int q = (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED ||
+				 st == FYNS_ALIAS) && m->column > 0;
+
+			return (struct pos){ m->line + 1, m->column + 1 - q };
+		}
+		break;
+	case FYNT_MAPPING:
+		pair = fy_node_mapping_iterate(n, &it);
+		if (pair && fy_node_pair_key(pair))
+			return pos_walk(fy_node_pair_key(pair), depth + 1);
+		break;
+	case FYNT_SEQUENCE:
+		child = fy_node_sequence_iterate(n, &it);
+		if (child)
+			return pos_walk(child, depth + 1);
+		break;
+	}
+	return pos_around(n, depth + 1);
+}
+
+/* Position of a node with none of its own: the key it is the value of; in a
+ * sequence, the key of the sequence (climbing, never sideways to an item,
+ * so an empty item is not placed on its neighbour). */
+static struct pos pos_around(struct fy_node *n, int depth)
+{
+	struct fy_node *p = fy_node_get_parent(n);
+	struct fy_node_pair *pair;
+	void *it = NULL;
+
+	if (!p || depth > POS_DEPTH)
+		return (struct pos){ 1, 1 };
+	if (fy_node_get_type(p) == FYNT_MAPPING) {
+		while ((pair = fy_node_mapping_iterate(p, &it))) {
+			struct fy_node *k = fy_node_pair_key(pair);
+
+			if (fy_node_pair_value(pair) == n && k && k != n)
+				return pos_walk(k, depth + 1);
+		}
+	}
+	return pos_around(p, depth + 1);
+}
+
+static struct pos pos_of(struct fy_node *n)
+{
+	return pos_walk(n, 0);
+}
+
+/* A quoted, escaped, shortened copy of text for a message. */
+struct quoted {
+	char s[72];
+};
+
+/* Quotes len bytes of s as "...", escaping quotes, backslashes and control
+ * bytes, and cutting after about 50 bytes (on a UTF-8 boundary) with "...",
+ * so one message always fits and never writes raw control bytes to a
+ * terminal. */
+static struct quoted quote(const char *s, size_t len)
+{
+	struct quoted q;
+	size_t o = 0;
+
+	q.s[o++] = '"';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (o > 52) {
+			while (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0x80)
+				o--;
+			if (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0xc0)
+				o--;
+			memcpy(q.s + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (ch == '"' || ch == '\\') {
+			q.s[o++] = '\\';
+			q.s[o++] = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			static const char hex[] = "0123456789abcdef";
+
+			q.s[o++] = '\\';
+			q.s[o++] = 'x';
+			q.s[o++] = hex[ch >> 4];
+			q.s[o++] = hex[ch & 15];
+		} else {
+			q.s[o++] = (char)ch;
+		}
+	}
+	q.s[o++] = '"';
+	q.s[o] = '\0';
+	return q;
+}
+
+static struct quoted quote0(const char *s)
+{
+	return quote(s, strlen(s));
+}
+
+/* A scalar's text and length ("" for anything else). Not NUL-terminated. */
+static const char *text(struct fy_node *n, size_t *len)
+{
+	const char *s = NULL;
+
+	*len = 0;
+	if (n && fy_node_get_type(n) == FYNT_SCALAR)
+		s = fy_node_get_scalar(n, len);
+	if (!s) {
+		*len = 0;
+		return "";
+	}
+	return s;
+}
+
+/* True for a plain (unquoted, non-block) scalar that is not an alias. */
+static bool is_plain(struct fy_node *n)
+{
+	return n && fy_node_get_type(n) == FYNT_SCALAR && !fy_node_is_alias(n) &&
+	       fy_node_get_style(n) == FYNS_PLAIN;
+}
+
+/* True for a missing value: "key:" with nothing after it, ~ or null. A
+ * quoted "" is an empty string, not null. */
+static bool is_null(struct fy_node *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	const char *s;
+	size_t len;
+
+	if (!n)
+		return true;
+	if (!is_plain(n))
+		return false;
+	s = text(n, &len);
+	for (size_t i = 0; i < HF_ARRAY_SIZE(nulls); i++)
+		if (len == strlen(nulls[i]) && memcmp(s, nulls[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* What a node is, for "got ..." in messages. */
+static struct quoted describe(struct fy_node *n)
+{
+	struct quoted q;
+	const char *s;
+	size_t len;
+
+	if (is_null(n))
+		return (struct quoted){ "nothing" };
+	switch (fy_node_get_type(n)) {
+	case FYNT_MAPPING:
+		return (struct quoted){ "a mapping" };
+	case FYNT_SEQUENCE:
+		return (struct quoted){ "a sequence" };
+	default:
+		break;
+	}
+	s = text(n, &len);
+	if (fy_node_is_alias(n)) {
+		snprintf(q.s, sizeof(q.s), "an alias *%.*s (aliases are not supported)",
+			 (int)(len > 20 ? 20 : len), s);
+		return q;
+	}
+	q = quote(s, len);
+	if ((fy_node_get_style(n) == FYNS_SINGLE_QUOTED ||
+	     fy_node_get_style(n) == FYNS_DOUBLE_QUOTED) && strlen(q.s) < sizeof(q.s) - 12)
+		strcat(q.s, " (quoted)");
+	return q;
+}
+
+/* Parses the text of a plain scalar as an integer: [+-] then decimal digits
+ * or 0x and hex digits. Returns 0 and sets *mag and *neg; -1 if it is not an
+ * integer; -2 if it is one but too large for 64 bits. */
+static int scalar_int(struct fy_node *n, unsigned long long *mag, bool *neg)
+{
+	const char *s;
+	size_t len, i = 0;
+	unsigned base = 10;
+	bool overflow = false;
+
+	*mag = 0;
+	*neg = false;
+	if (!is_plain(n))
+		return -1;
+	s = text(n, &len);
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		*neg = s[i++] == '-';
+	if (len - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		base = 16;
+		i += 2;
+	}
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		unsigned d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned)(s[i] - 'A' + 10);
+		else
+			return -1;
+		if (*mag > (ULLONG_MAX - d) / base)
+			overflow = true;
+		else
+			*mag = *mag * base + d;
+	}
+	return overflow ? -2 : 0;
+}
+
+/* Parses the text of a plain scalar as a finite decimal number (integers
+ * too; no hex, inf or nan). Returns 0 or -1. */
+static int scalar_number(struct fy_node *n, double *out)
+{
+	char buf[64], *end;
+	const char *s;
+	size_t len;
+	bool digit = false;
+
+	if (!is_plain(n))
+		return -1;
+	s = text(n, &len);
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (isdigit((unsigned char)s[i]))
+			digit = true;
+		else if (!strchr("+-.eE", s[i]) || s[i] == '\0')
+			return -1;
+	}
+	if (!digit)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtod(buf, &end);
+	if (*end != '\0' || errno == ERANGE || !isfinite(*out))
+		return -1;
+	return 0;
+}
+
+/* ----------------------------------------------------------------------------
+ * Tables
+ * ------------------------------------------------------------------------- */
+
+enum ftype {
+	F_STR,    /* string into char[size] */
+	F_INT,    /* integer into uint32_t, min..max */
+	F_NUM,    /* number into double, min..max */
+	F_SECS,   /* number of seconds into uint32_t milliseconds, min..max seconds */
+	F_ENUM,   /* one of words[] into an enum */
+	F_MAP,    /* nested mapping read with sub; same base (offsets are absolute) */
+	F_SEQ,    /* sequence of mappings read with sub into a calloc'd array */
+	F_CUSTOM, /* parse() reads it */
+};
+
+struct word {
+	const char *name;
+	int value;
+};
+
+/* What read_map() learnt about one mapping, kept per sequence item so the
+ * sequence can then check uniqueness and point at the right lines. */
+struct item_src {
+	struct fy_node *map;
+	struct fy_node *key[MAXF];
+	struct fy_node *val[MAXF];
+	uint32_t present; /* bit i: the key of field i was written (with a value) */
+	uint32_t bad;     /* bit i: field i is missing, empty or invalid */
+};
+
+struct table;
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off;          /* where the value goes, from the base being filled */
+	size_t size;         /* F_STR: buffer size; F_SEQ: item size */
+	size_t count_off;    /* F_SEQ: where the item count goes */
+	bool required;
+	bool nonempty;       /* F_STR: "" is an error; F_SEQ: [] is an error */
+	const char *only_for; /* key exists only for this adapter type */
+	const char *def_s;   /* F_STR default */
+	double def_n;        /* F_INT, F_NUM, F_SECS, F_ENUM default */
+	double min, max;     /* F_INT, F_NUM, F_SECS range */
+	bool min_excl;       /* F_NUM: must be greater than min */
+	const struct word *words; /* F_ENUM, NULL-terminated */
+	const struct table *sub;  /* F_MAP, F_SEQ */
+	const char *dup;     /* unique within its sequence; names it in messages */
+	bool fold;           /* uniqueness ignores case and spaces */
+	/* Default that depends on what was read before; at = the mapping. */
+	void (*def_fn)(struct ctx *c, void *base, struct pos at);
+	/* Extra validation after the type check; reports and returns false. */
+	bool (*check)(struct ctx *c, const struct field *f, struct fy_node *v, void *base);
+	/* F_CUSTOM reader; reports and returns false. */
+	bool (*parse)(struct ctx *c, const struct field *f, struct fy_node *v, void *base);
+};
+
+struct table {
+	const char *noun;  /* "roster entry is missing required key ..." */
+	const char *where; /* "unknown key ... in roster entry" */
+	const char *owner; /* duplicates: "first used by unit ..." */
+	const struct field *fields;
+	size_t n;
+	int id_field;      /* field naming an item in messages, -1 if none */
+	/* Checks across keys once the mapping has been read. */
+	void (*check)(struct ctx *c, void *base, const struct item_src *src);
+};
+
+static void *at_off(void *base, size_t off)
+{
+	return (char *)base + off;
+}
+
+static bool applies(const struct ctx *c, const struct field *f)
+{
+	return !f->only_for || (c->variant && strcmp(c->variant, f->only_for) == 0);
+}
+
+/* Sets the static defaults of every field of t (and its nested mappings). */
+static void apply_defaults(const struct table *t, void *base)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct field *f = &t->fields[i];
+		void *p = at_off(base, f->off);
+
+		switch (f->type) {
+		case F_STR:
+			if (f->def_s)
+				hf_strlcpy(p, f->def_s, f->size);
+			break;
+		case F_INT:
+			*(uint32_t *)p = (uint32_t)f->def_n;
+			break;
+		case F_NUM:
+			*(double *)p = f->def_n;
+			break;
+		case F_SECS:
+			*(uint32_t *)p = (uint32_t)(f->def_n * 1000.0 + 0.5);
+			break;
+		case F_ENUM:
+			*(int *)p = (int)f->def_n;
+			break;
+		case F_MAP:
+			apply_defaults(f->sub, base);
+			break;
+		case F_SEQ:
+		case F_CUSTOM:
+			break;
+		}
+	}
+}
+
+/* The keys of t that apply here, for "known: ..." in messages. */
+static void known_keys(const struct ctx *c, const struct table *t, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < t->n && o < size; i++) {
+		if (!applies(c, &t->fields[i]))
+			continue;
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? ", " : "", t->fields[i].key);
+	}
+}
+
+/* ----------------------------------------------------------------------------
+ * Scalar readers: type and range checks with uniform messages
+ * ------------------------------------------------------------------------- */
+
+static bool read_str(struct ctx *c, const struct field *f, struct fy_node *v, char *dst,
+		     size_t size)
+{
+	const char *s;
+	size_t len;
+
+	if (fy_node_get_type(v) != FYNT_SCALAR || fy_node_is_alias(v)) {
+		problem(c, pos_of(v), "\"%s\" must be a string, got %s", f->key, describe(v).s);
+		return false;
+	}
+	s = text(v, &len);
+	if (memchr(s, '\0', len)) {
+		problem(c, pos_of(v), "\"%s\" must not contain NUL characters", f->key);
+		return false;
+	}
+	if (len >= size) {
+		problem(c, pos_of(v), "\"%s\" is too long (%zu bytes, at most %zu), got %s",
+			f->key, len, size - 1, quote(s, len).s);
+		return false;
+	}
+	if (f->nonempty && len == 0) {
+		problem(c, pos_of(v), "\"%s\" must not be empty", f->key);
+		return false;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return true;
+}
+
+/* Reads an integer field; range errors quote the text as written. */
+static bool read_int(struct ctx *c, const struct field *f, struct fy_node *v, uint32_t *dst)
+{
+	unsigned long long mag;
+	bool neg;
+	int rc = scalar_int(v, &mag, &neg);
+	const char *s;
+	size_t len;
+
+	if (rc == -1) {
+		problem(c, pos_of(v), "\"%s\" must be an integer, got %s", f->key, describe(v).s);
+		return false;
+	}
+	s = text(v, &len);
+	if (rc == -2 || (neg && mag > 0) || (double)mag < f->min || (double)mag > f->max) {
+		problem(c, pos_of(v), "\"%s\" must be between %.0f and %.0f, got %.*s", f->key,
+			f->min, f->max, (int)(len > 40 ? 40 : len), s);
+		return false;
+	}
+	*dst = (uint32_t)mag;
+	return true;
+}
+
+/* Reads a number and checks it against the field's range. */
+static bool read_number(struct ctx *c, const struct field *f, struct fy_node *v, double *dst)
+{
+	double x;
+
+	if (scalar_number(v, &x) < 0) {
+		problem(c, pos_of(v), "\"%s\" must be a number, got %s", f->key, describe(v).s);
+		return false;
+	}
+	if (f->min_excl && !(x > f->min)) {
+		problem(c, pos_of(v), "\"%s\" must be greater than %g, got %g", f->key, f->min, x);
+		return false;
+	}
+	if (x < f->min || x > f->max) {
+		problem(c, pos_of(v), "\"%s\" must be between %g and %g, got %g", f->key, f->min,
+			f->max, x);
+		return false;
+	}
+	*dst = x;
+	return true;
+}
+
+/* Reads one word of f->words, listing them all when the value is not one. */
+static bool read_enum(struct ctx *c, const struct field *f, struct fy_node *v, int *dst)
+{
+	char known[160];
+	size_t len, o = 0;
+	const char *s;
+
+	if (fy_node_get_type(v) == FYNT_SCALAR && !fy_node_is_alias(v)) {
+		s = text(v, &len);
+		for (const struct word *w = f->words; w->name; w++) {
+			if (strlen(w->name) == len && memcmp(w->name, s, len) == 0) {
+				*dst = w->value;
+				return true;
+			}
+		}
+	}
+	known[0] = '\0';
+	for (const struct word *w = f->words; w->name && o < sizeof(known); w++)
+		o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s", o ? ", " : "", w->name);
+	problem(c, pos_of(v), "unknown %s %s (known: %s)", f->key, describe(v).s, known);
+	return false;
+}
+
+/* ----------------------------------------------------------------------------
+ * Mappings and sequences
+ * ------------------------------------------------------------------------- */
+
+static bool read_seq(struct ctx *c, const struct field *f, struct fy_node *v, void *base);
+static void read_map(struct ctx *c, const struct table *t, struct fy_node *map,
+		     struct pos at, void *base, struct item_src *src);
+
+/* Reads one present, non-null value of field f into base. */
+static bool read_value(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	void *p = at_off(base, f->off);
+	double x;
+	bool ok = false;
+
+	switch (f->type) {
+	case F_STR:
+		ok = read_str(c, f, v, p, f->size);
+		break;
+	case F_INT:
+		ok = read_int(c, f, v, p);
+		break;
+	case F_NUM:
+		ok = read_number(c, f, v, p);
+		break;
+	case F_SECS:
+		ok = read_number(c, f, v, &x);
+		if (ok)
+			*(uint32_t *)p = (uint32_t)(x * 1000.0 + 0.5);
+		break;
+	case F_ENUM:
+		ok = read_enum(c, f, v, p);
+		break;
+	case F_MAP:
+		if (fy_node_get_type(v) != FYNT_MAPPING) {
+			problem(c, pos_of(v), "\"%s\" must be a mapping, got %s", f->key,
+				describe(v).s);
+			break;
+		}
+		read_map(c, f->sub, v, pos_of(v), base, NULL);
+		ok = true;
+		break;
+	case F_SEQ:
+		ok = read_seq(c, f, v, base);
+		break;
+	case F_CUSTOM:
+		ok = f->parse(c, f, v, base);
+		break;
+	}
+	if (ok && f->check)
+		ok = f->check(c, f, v, base);
+	return ok;
+}
+
+static int find_field(const struct table *t, const char *s, size_t len)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strlen(t->fields[i].key) == len && memcmp(t->fields[i].key, s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Reads a mapping (NULL: absent, so all defaults) into base with table t.
+ * Fields are read in table order: present ones are type-checked and
+ * validated, absent ones are reported if required or get their default.
+ * Then every key not in the table is reported with the list of known keys.
+ * at is where the mapping is, for "missing required key". If src is not
+ * NULL it receives what was found, for checks across sequence items.
+ */
+static void read_map(struct ctx *c, const struct table *t, struct fy_node *map,
+		     struct pos at, void *base, struct item_src *src)
+{
+	struct item_src local;
+	struct fy_node_pair *pair;
+	void *it = NULL;
+
+	if (!src)
+		src = &local;
+	memset(src, 0, sizeof(*src));
+	src->map = map;
+	if (map)
+		at = pos_of(map);
+
+	/* Pass 1: find the value of each known key. */
+	while (map && (pair = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(pair);
+		const char *s;
+		size_t len;
+		int i;
+
+		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k))
+			continue;
+		s = text(k, &len);
+		i = find_field(t, s, len);
+		if (i < 0)
+			continue;
+		src->key[i] = k;
+		src->val[i] = fy_node_pair_value(pair);
+		src->present |= 1u << i;
+	}
+
+	/* Pass 2: read or default each field, in table order. */
+	for (size_t i = 0; i < t->n; i++) {
+		const struct field *f = &t->fields[i];
+		uint32_t bit = 1u << i;
+
+		if (!applies(c, f))
+			continue;
+		if ((src->present & bit) && is_null(src->val[i])) {
+			src->present &= ~bit;
+			if (f->required) {
+				problem(c, pos_of(src->key[i]), "\"%s\" has no value", f->key);
+				src->bad |= bit;
+				continue;
+			}
+		}
+		if (src->present & bit) {
+			if (!read_value(c, f, src->val[i], base))
+				src->bad |= bit;
+		} else if (f->required) {
+			problem(c, at, "%s is missing required key \"%s\"", t->noun, f->key);
+			src->bad |= bit;
+		} else if (f->type == F_MAP) {
+			read_map(c, f->sub, NULL, at, base, NULL);
+		} else if (f->def_fn) {
+			f->def_fn(c, base, at);
+		}
+	}
+
+	/* Pass 3: keys that are not in the table, or not for this variant. */
+	it = NULL;
+	while (map && (pair = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(pair);
+		char known[200];
+		const char *s;
+		size_t len;
+		int i;
+
+		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k)) {
+			problem(c, k ? pos_of(k) : at, "keys %s must be plain words, got %s",
+				t->where, describe(k).s);
+			continue;
+		}
+		s = text(k, &len);
+		i = find_field(t, s, len);
+		if (i < 0) {
+			known_keys(c, t, known, sizeof(known));
+			problem(c, pos_of(k), "unknown key %s %s (known: %s)", quote(s, len).s,
+				t->where, known);
+		} else if (c->variant && !applies(c, &t->fields[i])) {
+			problem(c, pos_of(k), "key \"%s\" does not apply to %s type %s",
+				t->fields[i].key, t->noun, quote0(c->variant).s);
+		}
+	}
+
+	if (t->check)
+		t->check(c, base, src);
+}
+
+/* Uniqueness within a sequence: items sorted by one field's value. */
+struct dup_sort {
+	const struct field *f;
+	const char *items;
+	size_t item_size;
+};
+
+static const void *item_value(const struct dup_sort *d, size_t i)
+{
+	return d->items + i * d->item_size + d->f->off;
+}
+
+/* Compares two strings ignoring case and white space. */
+static int fold_cmp(const char *a, const char *b)
+{
+	for (;;) {
+		while (isspace((unsigned char)*a))
+			a++;
+		while (isspace((unsigned char)*b))
+			b++;
+		if (!*a || !*b || tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return tolower((unsigned char)*a) - tolower((unsigned char)*b);
+		a++;
+		b++;
+	}
+}
+
+/* Orders items i and j by the field's value (ignoring case and spaces if
+ * the field says so); 0 means a duplicate. */
+static int value_cmp(const struct dup_sort *d, size_t i, size_t j)
+{
+	if (d->f->type == F_INT) {
+		uint32_t x = *(const uint32_t *)item_value(d, i);
+		uint32_t y = *(const uint32_t *)item_value(d, j);
+
+		return (x > y) - (x < y);
+	}
+	if (d->f->fold)
+		return fold_cmp(item_value(d, i), item_value(d, j));
+	return strcmp(item_value(d, i), item_value(d, j));
+}
+
+static int dup_cmp(const void *a, const void *b, void *arg)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int r = value_cmp(arg, i, j);
+
+	return r ? r : (i > j) - (i < j);
+}
+
+/* Position of field fi of one item: its value, or the item if not written. */
+static struct pos item_field_pos(const struct item_src *s, size_t fi)
+{
+	if (s->present & (1u << fi))
+		return pos_of(s->val[fi] ? s->val[fi] : s->key[fi]);
+	return pos_of(s->map);
+}
+
+/* Reports item `again` as a duplicate of item `first` in field fi. */
+static void report_dup(struct ctx *c, const struct table *t, size_t fi,
+		       const struct dup_sort *d, const struct item_src *src,
+		       size_t first, size_t again)
+{
+	const struct field *f = &t->fields[fi];
+	char value[80], by[120] = "", hint[128] = "";
+	int first_line = item_field_pos(&src[first], fi).line;
+
+	if (f->type == F_INT)
+		snprintf(value, sizeof(value), "%u", *(const uint32_t *)item_value(d, again));
+	else
+		snprintf(value, sizeof(value), "%s", quote0(item_value(d, again)).s);
+	if (t->id_field >= 0 && (size_t)t->id_field != fi) {
+		const struct field *idf = &t->fields[t->id_field];
+
+		snprintf(by, sizeof(by), "used by %s %s ", t->owner,
+			 quote0((const char *)d->items + first * d->item_size + idf->off).s);
+	}
+	if (f->type == F_STR && strcmp(item_value(d, first), item_value(d, again)) != 0)
+		snprintf(hint, sizeof(hint), "; same as %s ignoring case and spaces",
+			 quote0(item_value(d, first)).s);
+	else if (!(src[again].present & (1u << fi)))
+		snprintf(hint, sizeof(hint), "; set \"%s\" to tell them apart", f->key);
+	problem(c, item_field_pos(&src[again], fi), "duplicate %s %s (first %sat line %d)%s",
+		f->dup, value, by, first_line, hint);
+}
+
+/* Reports every repeated value of field fi among the items, each against
+ * its first use. Sorting keeps it O(n log n) for large rosters. */
+static void check_unique(struct ctx *c, const struct table *t, size_t fi, const void *items,
+			 size_t item_size, const struct item_src *src, size_t n)
+{
+	const struct field *f = &t->fields[fi];
+	struct dup_sort d = { f, items, item_size };
+	size_t *idx, m = 0, run = 0;
+
+	if (n < 2)
+		return;
+	idx = malloc(n * sizeof(*idx));
+	if (!idx) {
+		out_of_memory(c);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!src[i].map || (src[i].bad & (1u << fi)))
+			continue;
+		if (f->type == F_STR && *(const char *)item_value(&d, i) == '\0')
+			continue;
+		idx[m++] = i;
+	}
+	qsort_r(idx, m, sizeof(*idx), dup_cmp, &d);
+	for (size_t k = 1; k < m; k++) {
+		if (value_cmp(&d, idx[run], idx[k]) == 0)
+			report_dup(c, t, fi, &d, src, idx[run], idx[k]);
+		else
+			run = k;
+	}
+	free(idx);
+}
+
+/*
+ * Reads a sequence of mappings into a new array (stored in base at once, so
+ * hf_config_destroy frees it whatever happens next). Each item starts from
+ * the table's defaults. Items that are not mappings are reported and left
+ * as defaults. Then fields marked dup are checked for uniqueness.
+ */
+static bool read_seq(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const struct table *t = f->sub;
+	struct item_src *src;
+	struct fy_node *item;
+	void *items = NULL, *it = NULL;
+	size_t n, i = 0;
+
+	if (fy_node_get_type(v) != FYNT_SEQUENCE) {
+		problem(c, pos_of(v), "\"%s\" must be a sequence, got %s", f->key, describe(v).s);
+		return false;
+	}
+	n = (size_t)fy_node_sequence_item_count(v);
+	if (n == 0) {
+		if (f->nonempty) {
+			problem(c, pos_of(v), "\"%s\" must list at least one %s", f->key, t->noun);
+			return false;
+		}
+		return true;
+	}
+	items = calloc(n, f->size);
+	src = calloc(n, sizeof(*src));
+	if (!items || !src) {
+		free(items);
+		free(src);
+		out_of_memory(c);
+		return false;
+	}
+	memcpy(at_off(base, f->off), &items, sizeof(items));
+	memcpy(at_off(base, f->count_off), &n, sizeof(n));
+
+	while ((item = fy_node_sequence_iterate(v, &it)) && i < n) {
+		void *one = (char *)items + i * f->size;
+
+		apply_defaults(t, one);
+		c->variant = NULL;
+		if (fy_node_get_type(item) != FYNT_MAPPING) {
+			problem(c, pos_of(item), "each %s must be a mapping, got %s", t->noun,
+				describe(item).s);
+		} else {
+			read_map(c, t, item, pos_of(item), one, &src[i]);
+		}
+		c->variant = NULL;
+		i++;
+	}
+	for (size_t fi = 0; fi < t->n; fi++)
+		if (t->fields[fi].dup)
+			check_unique(c, t, fi, items, f->size, src, n);
+	free(src);
+	return true;
+}
+
+/* ----------------------------------------------------------------------------
+ * Validators (field.check): run after the type check, report, return false
+ * ------------------------------------------------------------------------- */
+
+static bool all_chars(const char *s, const char *extra, bool upper)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    (upper && ch >= 'A' && ch <= 'Z') || strchr(extra, ch))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* Unit ids, adapter names, the gateway id, desks: [A-Za-z0-9_.-]+. */
+static bool check_name(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (*s && all_chars(s, "_.-", true))
+		return true;
+	problem(c, pos_of(v), "\"%s\" may only contain letters, digits, '_', '.' and '-', got %s",
+		f->key, quote0(s).s);
+	return false;
+}
+
+/* Area ids appear in ZeroMQ topics (alert.<area>.<severity>): [a-z0-9_-]+. */
+static bool check_topic_word(struct ctx *c, const struct field *f, struct fy_node *v,
+			     void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (*s && all_chars(s, "_-", false))
+		return true;
+	problem(c, pos_of(v),
+		"\"%s\" may only contain lowercase letters, digits, '_' and '-' "
+		"(it is used in ZeroMQ topics), got %s", f->key, quote0(s).s);
+	return false;
+}
+
+static bool endpoint_ok(const char *s)
+{
+	static const char *const schemes[] = { "tcp://", "ipc://", "inproc://" };
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(schemes); i++)
+		if (strncmp(s, schemes[i], strlen(schemes[i])) == 0 &&
+		    s[strlen(schemes[i])] != '\0')
+			return true;
+	return false;
+}
+
+/* A ZeroMQ endpoint with a transport the gateway binds: tcp, ipc, inproc. */
+static bool check_endpoint(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (endpoint_ok(s))
+		return true;
+	problem(c, pos_of(v), "\"%s\" must be a ZeroMQ endpoint starting with tcp://, ipc:// "
+		"or inproc://, got %s", f->key, quote0(s).s);
+	return false;
+}
+
+/* The ingest endpoint may be "" (off). */
+static bool check_endpoint_or_off(struct ctx *c, const struct field *f, struct fy_node *v,
+				  void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (*s == '\0')
+		return true;
+	return check_endpoint(c, f, v, base);
+}
+
+/* "host:port" with port 1..65535; an IPv6 host goes in brackets. */
+static bool hostport_ok(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	const char *p;
+	unsigned long port = 0;
+
+	if (!colon || colon == s || !colon[1])
+		return false;
+	for (p = colon + 1; *p; p++) {
+		if (!isdigit((unsigned char)*p) || port > 65535)
+			return false;
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	if (port < 1 || port > 65535)
+		return false;
+	if (s[0] == '[')
+		return colon[-1] == ']' && colon - s > 2;
+	for (p = s; p < colon; p++)
+		if (*p == ':' || isspace((unsigned char)*p) || *p == '/')
+			return false;
+	return true;
+}
+
+/* Reports a value that is not "host:port". */
+static bool check_hostport(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (hostport_ok(s))
+		return true;
+	problem(c, pos_of(v), "\"%s\" must be host:port with a port from 1 to 65535, got %s",
+		f->key, quote0(s).s);
+	return false;
+}
+
+/* Must be a known adapter type; then the type-specific keys of this entry
+ * are judged against it (ctx.variant). "ingest" is not one: the gateway
+ * makes that adapter from endpoints.ingest. */
+static bool check_adapter_type(struct ctx *c, const struct field *f, struct fy_node *v,
+			       void *base)
+{
+	const char *s = at_off(base, f->off);
+	char known[160];
+	size_t o = 0;
+
+	if (strcmp(s, INGEST) == 0) {
+		problem(c, pos_of(v), "the ingest adapter is not declared in adapters: "
+			"set endpoints.ingest instead");
+		return false;
+	}
+	if (!c->types) {
+		c->variant = s;
+		return true;
+	}
+	for (const char *const *t = c->types; *t; t++) {
+		if (strcmp(*t, s) == 0) {
+			c->variant = s;
+			return true;
+		}
+	}
+	known[0] = '\0';
+	for (const char *const *t = c->types; *t && o < sizeof(known); t++)
+		o += (size_t)snprintf(known + o, sizeof(known) - o, "%s%s", o ? ", " : "", *t);
+	problem(c, pos_of(v), "unknown adapter type %s (known: %s)", quote0(s).s,
+		o ? known : "none");
+	return false;
+}
+
+/* Makes a relative path absolute against the config file's directory. */
+static bool resolve_path(struct ctx *c, char *path, size_t size, const char *key,
+			 struct pos at)
+{
+	char tmp[HF_PATH_MAX];
+	size_t dl = strlen(c->dir);
+	int n;
+
+	if (path[0] == '/' || dl == 0)
+		return true;
+	n = snprintf(tmp, sizeof(tmp), "%s%s%s", c->dir, c->dir[dl - 1] == '/' ? "" : "/", path);
+	if (n < 0 || (size_t)n >= size || (size_t)n >= sizeof(tmp)) {
+		problem(c, at, "\"%s\" is too long once resolved against %s", key,
+			quote0(c->dir).s);
+		return false;
+	}
+	memcpy(path, tmp, (size_t)n + 1);
+	return true;
+}
+
+/* Resolves a relative state_dir against the config file's directory. */
+static bool check_state_dir(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	return resolve_path(c, at_off(base, f->off), f->size, f->key, pos_of(v));
+}
+
+/* Names an entry of areas: (read before anything that refers to one). */
+static bool check_area_ref(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (hf_config_area(c->cfg, s))
+		return true;
+	problem(c, pos_of(v), "area %s is not declared in areas", quote0(s).s);
+	return false;
+}
+
+/* Names a roster id ("" = none). */
+static bool check_roster_ref(struct ctx *c, const struct field *f, struct fy_node *v,
+			     void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (*s == '\0')
+		return true;
+	for (size_t i = 0; i < c->cfg->n_roster; i++)
+		if (strcmp(c->cfg->roster[i].id, s) == 0)
+			return true;
+	problem(c, pos_of(v), "\"%s\" names unit %s, which is not on the roster", f->key,
+		quote0(s).s);
+	return false;
+}
+
+/* A callsign needs more than spaces (they are ignored when comparing). */
+static bool check_callsign(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return true;
+	problem(c, pos_of(v), "\"%s\" must not be blank", f->key);
+	return false;
+}
+
+static const char *const known_meanings[] = {
+	"confrontation_likely", "constable_required", "detention_started",
+	"detention_ended", "multi_party_dispute", "risk_of_harm", "serious_crime_link",
+	"terrorism_suspected", "available", "on_patrol", "at_scene", "off_duty",
+	"welfare_ok", "check_in", "emergency",
+};
+
+#define POWER_PREFIX "power_required:"
+
+/* A status meaning: one of known_meanings or power_required:<power> with
+ * <power> in [a-z0-9_]+. Reports at v and returns false otherwise. */
+static bool meaning_ok(struct ctx *c, struct fy_node *v, const char *s)
+{
+	size_t pl = strlen(POWER_PREFIX);
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(known_meanings); i++)
+		if (strcmp(s, known_meanings[i]) == 0)
+			return true;
+	if (strncmp(s, POWER_PREFIX, pl) == 0) {
+		if (s[pl] && all_chars(s + pl, "_", false))
+			return true;
+		problem(c, pos_of(v), "the power in %s must be lowercase letters, digits and '_'",
+			quote0(s).s);
+		return false;
+	}
+	problem(c, pos_of(v), "unknown status meaning %s", quote0(s).s);
+	return false;
+}
+
+/* Reads a meaning string (status_map value, available_statuses item). */
+static bool read_meaning(struct ctx *c, const char *what, struct fy_node *v, char *dst)
+{
+	struct field f = { .key = what, .nonempty = true };
+
+	if (!read_str(c, &f, v, dst, HF_NAME_MAX))
+		return false;
+	return meaning_ok(c, v, dst);
+}
+
+/* ----------------------------------------------------------------------------
+ * Defaults that depend on other keys (field.def_fn)
+ * ------------------------------------------------------------------------- */
+
+/* The default state_dir, resolved like a written one. */
+static void def_state_dir(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_config *cfg = base;
+
+	resolve_path(c, cfg->gateway.state_dir, sizeof(cfg->gateway.state_dir), "state_dir", at);
+}
+
+/* An adapter is named after its type unless it says otherwise. */
+static void def_adapter_name(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_adapter_config *a = base;
+
+	hf_strlcpy(a->name, a->type, sizeof(a->name));
+}
+
+/* An area's name defaults to its id. */
+static void def_area_name(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_area_config *a = base;
+
+	hf_strlcpy(a->name, a->id, sizeof(a->name));
+}
+
+/* An area's desk defaults to "desk-<id>", if that fits. */
+static void def_area_desk(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_area_config *a = base;
+	char desk[sizeof(a->id) + 8];
+
+	snprintf(desk, sizeof(desk), "desk-%s", a->id);
+	if (!hf_strlcpy(a->desk, desk, sizeof(a->desk)))
+		problem(c, at, "the default desk %s is longer than %zu bytes; set \"desk\"",
+			quote0(desk).s, sizeof(a->desk) - 1);
+}
+
+/* No areas: one area "default" with its default name and desk. */
+static void def_areas(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_config *cfg = base;
+
+	cfg->areas = calloc(1, sizeof(*cfg->areas));
+	if (!cfg->areas) {
+		out_of_memory(c);
+		return;
+	}
+	cfg->n_areas = 1;
+	hf_strlcpy(cfg->areas[0].id, "default", sizeof(cfg->areas[0].id));
+	def_area_name(c, &cfg->areas[0], at);
+	def_area_desk(c, &cfg->areas[0], at);
+}
+
+/* default_area defaults to the first area. */
+static void def_default_area(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_config *cfg = base;
+
+	if (cfg->n_areas > 0)
+		hf_strlcpy(cfg->default_area, cfg->areas[0].id, sizeof(cfg->default_area));
+}
+
+/* A unit without an area belongs to default_area. */
+static void def_roster_area(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_roster_entry *r = base;
+
+	hf_strlcpy(r->area, c->cfg->default_area, sizeof(r->area));
+}
+
+/* The simulator serves PEI where the first tetra-pei adapter connects. */
+static void def_sim_listen(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_config *cfg = base;
+	const struct hf_adapter_config *a = hf_config_adapter_of_type(cfg, "tetra-pei");
+
+	if (a && a->connect[0])
+		hf_strlcpy(cfg->sim.listen, a->connect, sizeof(cfg->sim.listen));
+}
+
+/* The demo emergency is pressed by the first PCSO on the roster. */
+static void def_sim_unit(struct ctx *c, void *base, struct pos at)
+{
+	struct hf_config *cfg = base;
+
+	for (size_t i = 0; i < cfg->n_roster; i++) {
+		if (cfg->roster[i].role == HF_ROLE_PCSO) {
+			hf_strlcpy(cfg->sim.emergency_unit, cfg->roster[i].id,
+				   sizeof(cfg->sim.emergency_unit));
+			return;
+		}
+	}
+}
+
+/* ----------------------------------------------------------------------------
+ * Readers for the shapes that are not a mapping of scalars (F_CUSTOM)
+ * ------------------------------------------------------------------------- */
+
+/* status_map: {code: meaning}. Codes are integers (decimal or 0x hex) in the
+ * user range, unique by value (32768 and 0x8000 are the same code). */
+static bool parse_status_map(struct ctx *c, const struct field *f, struct fy_node *v,
+			     void *base)
+{
+	struct hf_config *cfg = base;
+	struct fy_node **first; /* by code - STATUS_USER_MIN: the key that used it */
+	struct fy_node_pair *pair;
+	void *it = NULL;
+	size_t n;
+	bool ok = true;
+
+	if (fy_node_get_type(v) != FYNT_MAPPING) {
+		problem(c, pos_of(v), "\"%s\" must be a mapping of status code to meaning, got %s",
+			f->key, describe(v).s);
+		return false;
+	}
+	n = (size_t)fy_node_mapping_item_count(v);
+	if (n == 0)
+		return true;
+	cfg->status_map = calloc(n, sizeof(*cfg->status_map));
+	first = calloc(STATUS_USER_MAX - STATUS_USER_MIN + 1, sizeof(*first));
+	if (!cfg->status_map || !first) {
+		free(first);
+		out_of_memory(c);
+		return false;
+	}
+	while ((pair = fy_node_mapping_iterate(v, &it)) && cfg->n_status < n) {
+		struct fy_node *k = fy_node_pair_key(pair), *m = fy_node_pair_value(pair);
+		struct hf_status_entry *e = &cfg->status_map[cfg->n_status];
+		unsigned long long code;
+		bool neg;
+		const char *s;
+		size_t len;
+		int rc = scalar_int(k, &code, &neg);
+
+		s = text(k, &len);
+		if (rc == -1) {
+			problem(c, k ? pos_of(k) : pos_of(v),
+				"status code must be an integer, got %s", describe(k).s);
+			ok = false;
+			continue;
+		}
+		if (rc == -2 || (neg && code) || code < STATUS_USER_MIN || code > STATUS_USER_MAX) {
+			problem(c, pos_of(k), "status code %.*s is outside the user range %d-%d",
+				(int)(len > 40 ? 40 : len), s, STATUS_USER_MIN, STATUS_USER_MAX);
+			ok = false;
+			continue;
+		}
+		if (first[code - STATUS_USER_MIN]) {
+			problem(c, pos_of(k), "duplicate status code %llu (first at line %d)", code,
+				pos_of(first[code - STATUS_USER_MIN]).line);
+			ok = false;
+			continue;
+		}
+		first[code - STATUS_USER_MIN] = k;
+		if (is_null(m)) {
+			problem(c, pos_of(k), "status code %llu has no meaning", code);
+			ok = false;
+			continue;
+		}
+		if (!read_meaning(c, "meaning", m, e->meaning)) {
+			ok = false;
+			continue;
+		}
+		e->code = (uint16_t)code;
+		cfg->n_status++;
+	}
+	free(first);
+	return ok;
+}
+
+/* rules.available_statuses: 1..HF_AVAILABLE_MAX status meanings. */
+static bool parse_available(struct ctx *c, const struct field *f, struct fy_node *v,
+			    void *base)
+{
+	struct hf_config *cfg = base;
+	struct fy_node *item;
+	void *it = NULL;
+	bool ok = true;
+
+	if (fy_node_get_type(v) != FYNT_SEQUENCE) {
+		problem(c, pos_of(v), "\"%s\" must be a sequence of status meanings, got %s",
+			f->key, describe(v).s);
+		return false;
+	}
+	cfg->rules.n_available = 0;
+	while ((item = fy_node_sequence_iterate(v, &it))) {
+		if (cfg->rules.n_available == HF_AVAILABLE_MAX) {
+			problem(c, pos_of(item), "\"%s\" lists more than %d meanings", f->key,
+				HF_AVAILABLE_MAX);
+			return false;
+		}
+		if (read_meaning(c, f->key, item, cfg->rules.available[cfg->rules.n_available]))
+			cfg->rules.n_available++;
+		else
+			ok = false;
+	}
+	if (ok && cfg->rules.n_available == 0) {
+		problem(c, pos_of(v), "\"%s\" must list at least one status meaning", f->key);
+		return false;
+	}
+	return ok;
+}
+
+/* sim.center: [lat, lon] in degrees. */
+static bool parse_center(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	static const struct field parts[2] = {
+		{ .key = "center latitude", .min = -90, .max = 90 },
+		{ .key = "center longitude", .min = -180, .max = 180 },
+	};
+	struct hf_config *cfg = base;
+	double *dst[2] = { &cfg->sim.center_lat, &cfg->sim.center_lon };
+	struct fy_node *item;
+	void *it = NULL;
+	bool ok = true;
+
+	if (fy_node_get_type(v) != FYNT_SEQUENCE) {
+		problem(c, pos_of(v), "\"%s\" must be [latitude, longitude], got %s", f->key,
+			describe(v).s);
+		return false;
+	}
+	if (fy_node_sequence_item_count(v) != 2) {
+		problem(c, pos_of(v), "\"%s\" must be [latitude, longitude], got %d numbers",
+			f->key, fy_node_sequence_item_count(v));
+		return false;
+	}
+	for (int i = 0; i < 2 && (item = fy_node_sequence_iterate(v, &it)); i++)
+		ok = read_number(c, &parts[i], item, dst[i]) && ok;
+	return ok;
+}
+
+/* ----------------------------------------------------------------------------
+ * Checks across keys of one mapping (table.check)
+ * ------------------------------------------------------------------------- */
+
+/* publish, command and ingest must be three different endpoints. */
+static void check_endpoints(struct ctx *c, void *base, const struct item_src *src)
+{
+	struct hf_config *cfg = base;
+	const char *names[3] = { "publish", "command", "ingest" };
+	const char *vals[3] = { cfg->endpoints.publish, cfg->endpoints.command,
+				cfg->endpoints.ingest };
+
+	for (int j = 1; j < 3; j++) {
+		for (int i = 0; i < j; i++) {
+			struct fy_node *at;
+
+			if (!vals[j][0] || strcmp(vals[i], vals[j]) != 0 ||
+			    (src->bad & ((1u << i) | (1u << j))))
+				continue;
+			at = (src->present & (1u << j)) ? src->val[j] : src->val[i];
+			problem(c, at ? pos_of(at) : pos_of(src->map),
+				"endpoints \"%s\" and \"%s\" are both %s; each needs its own",
+				names[i], names[j], quote0(vals[j]).s);
+		}
+	}
+}
+
+/* reconnect_max_ms >= reconnect_min_ms; the name "ingest" is the ingest
+ * endpoint's while it is on; remembers the entry's line. */
+static void check_adapter(struct ctx *c, void *base, const struct item_src *src)
+{
+	struct hf_adapter_config *a = base;
+	enum { NAME = 1, RMIN = 3, RMAX = 4 }; /* field indexes in adapter_fields */
+
+	a->line = pos_of(src->map).line;
+	if (strcmp(a->name, INGEST) == 0 && c->cfg->endpoints.ingest[0] &&
+	    !(src->bad & (1u << NAME)) && (src->present & (1u << NAME)))
+		problem(c, pos_of(src->val[NAME]), "adapter name \"%s\" is taken by the ingest "
+			"endpoint (endpoints.ingest)", INGEST);
+	if (a->reconnect_max_ms < a->reconnect_min_ms &&
+	    !(src->bad & ((1u << RMIN) | (1u << RMAX)))) {
+		struct fy_node *at = (src->present & (1u << RMAX)) ? src->val[RMAX] :
+								     src->val[RMIN];
+
+		problem(c, at ? pos_of(at) : pos_of(src->map),
+			"\"reconnect_max_ms\" (%u) must not be less than \"reconnect_min_ms\" (%u)",
+			a->reconnect_max_ms, a->reconnect_min_ms);
+	}
+}
+
+/* ----------------------------------------------------------------------------
+ * The schema
+ * ------------------------------------------------------------------------- */
+
+#define AT(type, m) .off = offsetof(type, m), .size = sizeof(((type *)0)->m)
+#define CFG(m) AT(struct hf_config, m)
+
+static const struct word log_levels[] = {
+	{ "err", HF_LOG_ERR }, { "warn", HF_LOG_WARN }, { "notice", HF_LOG_NOTICE },
+	{ "info", HF_LOG_INFO }, { "debug", HF_LOG_DEBUG }, { NULL, 0 },
+};
+
+static const struct word roles[] = {
+	{ "pcso", HF_ROLE_PCSO }, { "constable", HF_ROLE_CONSTABLE },
+	{ "supervisor", HF_ROLE_SUPERVISOR }, { NULL, 0 },
+};
+
+static const struct field gateway_fields[] = {
+	{ .key = "id", .type = F_STR, CFG(gateway.id), .def_s = "handoff", .check = check_name },
+	{ .key = "state_dir", .type = F_STR, CFG(gateway.state_dir), .nonempty = true,
+	  .def_s = "state", .def_fn = def_state_dir, .check = check_state_dir },
+	{ .key = "heartbeat_ms", .type = F_INT, CFG(gateway.heartbeat_ms), .def_n = 1000,
+	  .min = 100, .max = 60000 },
+	{ .key = "log_level", .type = F_ENUM, CFG(gateway.log_level), .def_n = HF_LOG_INFO,
+	  .words = log_levels },
+};
+
+/* Field order matters to check_endpoints: publish, command, ingest. */
+static const struct field endpoint_fields[] = {
+	{ .key = "publish", .type = F_STR, CFG(endpoints.publish),
+	  .def_s = "tcp://127.0.0.1:7701", .check = check_endpoint },
+	{ .key = "command", .type = F_STR, CFG(endpoints.command),
+	  .def_s = "tcp://127.0.0.1:7702", .check = check_endpoint },
+	{ .key = "ingest", .type = F_STR, CFG(endpoints.ingest),
+	  .def_s = "tcp://127.0.0.1:7703", .check = check_endpoint_or_off },
+};
+
+/* Field order matters to check_adapter (MIN, MAX) and def_adapter_name. */
+static const struct field adapter_fields[] = {
+	{ .key = "type", .type = F_STR, AT(struct hf_adapter_config, type), .required = true,
+	  .nonempty = true, .check = check_adapter_type },
+	{ .key = "name", .type = F_STR, AT(struct hf_adapter_config, name),
+	  .def_fn = def_adapter_name, .check = check_name, .dup = "adapter name" },
+	{ .key = "connect", .type = F_STR, AT(struct hf_adapter_config, connect),
+	  .only_for = "tetra-pei", .required = true, .check = check_hostport },
+	{ .key = "reconnect_min_ms", .type = F_INT, AT(struct hf_adapter_config, reconnect_min_ms),
+	  .def_n = 250, .min = 10, .max = 60000 },
+	{ .key = "reconnect_max_ms", .type = F_INT, AT(struct hf_adapter_config, reconnect_max_ms),
+	  .def_n = 10000, .min = 10, .max = 300000 },
+};
+
+static const struct field area_fields[] = {
+	{ .key = "id", .type = F_STR, AT(struct hf_area_config, id), .required = true,
+	  .check = check_topic_word, .dup = "area id" },
+	{ .key = "name", .type = F_STR, AT(struct hf_area_config, name), .nonempty = true,
+	  .def_fn = def_area_name },
+	{ .key = "desk", .type = F_STR, AT(struct hf_area_config, desk), .def_fn = def_area_desk,
+	  .check = check_name },
+	{ .key = "team", .type = F_STR, AT(struct hf_area_config, team), .def_s = "" },
+};
+
+static const struct field roster_fields[] = {
+	{ .key = "id", .type = F_STR, AT(struct hf_roster_entry, id), .required = true,
+	  .check = check_name, .dup = "unit id" },
+	{ .key = "issi", .type = F_INT, AT(struct hf_roster_entry, issi), .required = true,
+	  .min = 1, .max = ISSI_MAX, .dup = "ISSI" },
+	{ .key = "callsign", .type = F_STR, AT(struct hf_roster_entry, callsign), .required = true,
+	  .nonempty = true, .check = check_callsign, .dup = "callsign", .fold = true },
+	{ .key = "role", .type = F_ENUM, AT(struct hf_roster_entry, role), .required = true,
+	  .words = roles },
+	{ .key = "team", .type = F_STR, AT(struct hf_roster_entry, team), .def_s = "" },
+	{ .key = "area", .type = F_STR, AT(struct hf_roster_entry, area), .def_fn = def_roster_area,
+	  .check = check_area_ref },
+};
+
+static const struct field rules_emergency_fields[] = {
+	{ .key = "constables", .type = F_INT, CFG(rules.emergency.constables), .def_n = 3,
+	  .min = 1, .max = 16 },
+	{ .key = "radius_m", .type = F_NUM, CFG(rules.emergency.radius_m), .def_n = 5000,
+	  .min = 0, .min_excl = true, .max = HUGE_VAL },
+};
+
+static const struct table rules_emergency_table = {
+	.noun = "rules.emergency", .where = "in rules.emergency", .id_field = -1,
+	.fields = rules_emergency_fields, .n = HF_ARRAY_SIZE(rules_emergency_fields),
+};
+
+static const struct field rules_fields[] = {
+	{ .key = "available_statuses", .type = F_CUSTOM, .parse = parse_available },
+	{ .key = "stale_fix_s", .type = F_INT, CFG(rules.stale_fix_s), .def_n = 300,
+	  .min = 1, .max = 86400 },
+	{ .key = "emergency", .type = F_MAP, .sub = &rules_emergency_table },
+};
+
+static const struct field sim_emergency_fields[] = {
+	{ .key = "unit", .type = F_STR, CFG(sim.emergency_unit), .def_s = "",
+	  .def_fn = def_sim_unit, .check = check_roster_ref },
+	{ .key = "after_s", .type = F_SECS, CFG(sim.emergency_after_ms), .def_n = 8,
+	  .min = 0, .max = 86400 },
+	{ .key = "repeat_after_s", .type = F_SECS, CFG(sim.emergency_repeat_ms), .def_n = 20,
+	  .min = 0, .max = 86400 },
+};
+
+static const struct table sim_emergency_table = {
+	.noun = "sim.emergency", .where = "in sim.emergency", .id_field = -1,
+	.fields = sim_emergency_fields, .n = HF_ARRAY_SIZE(sim_emergency_fields),
+};
+
+static const struct field sim_fields[] = {
+	{ .key = "listen", .type = F_STR, CFG(sim.listen), .def_s = "127.0.0.1:7710",
+	  .def_fn = def_sim_listen, .check = check_hostport },
+	{ .key = "center", .type = F_CUSTOM, .parse = parse_center },
+	{ .key = "radius_m", .type = F_NUM, CFG(sim.radius_m), .def_n = 1200,
+	  .min = 0, .min_excl = true, .max = HUGE_VAL },
+	{ .key = "report_interval_ms", .type = F_INT, CFG(sim.report_interval_ms),
+	  .def_n = 3000, .min = 100, .max = 600000 },
+	{ .key = "emergency", .type = F_MAP, .sub = &sim_emergency_table },
+};
+
+static const struct table gateway_table = {
+	.noun = "gateway", .where = "in gateway", .id_field = -1,
+	.fields = gateway_fields, .n = HF_ARRAY_SIZE(gateway_fields),
+};
+
+static const struct table endpoints_table = {
+	.noun = "endpoints", .where = "in endpoints", .id_field = -1,
+	.fields = endpoint_fields, .n = HF_ARRAY_SIZE(endpoint_fields),
+	.check = check_endpoints,
+};
+
+static const struct table adapter_table = {
+	.noun = "adapter", .where = "in adapter", .owner = "adapter", .id_field = 1,
+	.fields = adapter_fields, .n = HF_ARRAY_SIZE(adapter_fields),
+	.check = check_adapter,
+};
+
+static const struct table area_table = {
+	.noun = "area", .where = "in area", .owner = "area", .id_field = 0,
+	.fields = area_fields, .n = HF_ARRAY_SIZE(area_fields),
+};
+
+static const struct table roster_table = {
+	.noun = "roster entry", .where = "in roster entry", .owner = "unit", .id_field = 0,
+	.fields = roster_fields, .n = HF_ARRAY_SIZE(roster_fields),
+};
+
+static const struct table rules_table = {
+	.noun = "rules", .where = "in rules", .id_field = -1,
+	.fields = rules_fields, .n = HF_ARRAY_SIZE(rules_fields),
+};
+
+static const struct table sim_table = {
+	.noun = "sim", .where = "in sim", .id_field = -1,
+	.fields = sim_fields, .n = HF_ARRAY_SIZE(sim_fields),
+};
+
+/* Top level, in reading order: areas before default_area before roster
+ * (which defaults to and checks against them); adapters and roster before
+ * sim (whose defaults come from them). */
+static const struct field top_fields[] = {
+	{ .key = "gateway", .type = F_MAP, .sub = &gateway_table },
+	{ .key = "endpoints", .type = F_MAP, .sub = &endpoints_table },
+	{ .key = "adapters", .type = F_SEQ, .sub = &adapter_table,
+	  .off = offsetof(struct hf_config, adapters), .size = sizeof(struct hf_adapter_config),
+	  .count_off = offsetof(struct hf_config, n_adapters) },
+	{ .key = "areas", .type = F_SEQ, .sub = &area_table, .nonempty = true,
+	  .off = offsetof(struct hf_config, areas), .size = sizeof(struct hf_area_config),
+	  .count_off = offsetof(struct hf_config, n_areas), .def_fn = def_areas },
+	{ .key = "default_area", .type = F_STR, CFG(default_area), .def_s = "default",
+	  .def_fn = def_default_area, .check = check_area_ref },
+	{ .key = "roster", .type = F_SEQ, .sub = &roster_table,
+	  .off = offsetof(struct hf_config, roster), .size = sizeof(struct hf_roster_entry),
+	  .count_off = offsetof(struct hf_config, n_roster) },
+	{ .key = "status_map", .type = F_CUSTOM, .parse = parse_status_map },
+	{ .key = "rules", .type = F_MAP, .sub = &rules_table },
+	{ .key = "sim", .type = F_MAP, .sub = &sim_table },
+};
+
+static const struct table top_table = {
+	.noun = "the config", .where = "at the top level", .id_field = -1,
+	.fields = top_fields, .n = HF_ARRAY_SIZE(top_fields),
+};
+
+_Static_assert(HF_ARRAY_SIZE(top_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(roster_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(adapter_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(area_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(gateway_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(sim_fields) <= MAXF, "too many fields");
+_Static_assert(sizeof(enum hf_log_level) == sizeof(int), "F_ENUM stores an int");
+_Static_assert(sizeof(enum hf_role) == sizeof(int), "F_ENUM stores an int");
+
+/* ----------------------------------------------------------------------------
+ * Loading
+ * ------------------------------------------------------------------------- */
+
+void hf_config_defaults(struct hf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	apply_defaults(&top_table, cfg);
+	hf_strlcpy(cfg->rules.available[0], "available", sizeof(cfg->rules.available[0]));
+	hf_strlcpy(cfg->rules.available[1], "on_patrol", sizeof(cfg->rules.available[1]));
+	cfg->rules.n_available = 2;
+	cfg->sim.center_lat = 51.5138; /* City of London */
+	cfg->sim.center_lon = -0.0984;
+}
+
+/* Frees the arrays and the config; NULL is a no-op. */
+void hf_config_destroy(struct hf_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->adapters);
+	free(cfg->areas);
+	free(cfg->roster);
+	free(cfg->status_map);
+	free(cfg);
+}
+
+/* Discards libfyaml's own printing: its errors are collected instead. */
+static void quiet(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+}
+
+/* The directory part of a path ("" if none, "/" for the root). */
+static void dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	dir[0] = '\0';
+	if (!slash)
+		return;
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+}
+
+/* Reads the document: it must be one mapping of the top-level sections. */
+static void read_top(struct ctx *c, struct fy_node *root)
+{
+	if (!root || is_null(root)) {
+		problem(c, (struct pos){ 1, 1 }, "the file is empty; expected a mapping with "
+			"gateway:, endpoints:, adapters:, areas:, roster:, status_map:, ...");
+		return;
+	}
+	if (fy_node_get_type(root) != FYNT_MAPPING) {
+		problem(c, pos_of(root), "the top level must be a mapping (gateway:, roster:, "
+			"...), got %s", describe(root).s);
+		return;
+	}
+	read_map(c, &top_table, root, pos_of(root), c->cfg, NULL);
+}
+
+/*
+ * YAML is Unicode text: checks that buf is valid UTF-8 (no overlong forms,
+ * surrogates or values past U+10FFFF) without control characters other than
+ * tab, LF and CR (C1 controls included: U+009B is a terminal escape). Reports
+ * the first offence with its line and column and returns false. Besides
+ * clearer messages, this keeps libfyaml 0.7.12 from looping forever on a
+ * directive with invalid UTF-8 (upstream issue #101) and from echoing raw
+ * control bytes into messages.
+ */
+static bool check_text(struct ctx *c, const char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	int line = 1, col = 1;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned ch = p[i];
+		size_t n = ch < 0x80 ? 1 : ch >= 0xc2 && ch <= 0xdf ? 2 :
+			   ch >= 0xe0 && ch <= 0xef ? 3 : ch >= 0xf0 && ch <= 0xf4 ? 4 : 0;
+		uint32_t cp = n == 1 ? ch : n == 2 ? ch & 0x1f : n == 3 ? ch & 0x0f : ch & 0x07;
+
+		for (size_t k = 1; k < n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80) {
+				n = 0;
+				break;
+			}
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (n == 0 || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
+			problem(c, (struct pos){ line, col }, "invalid UTF-8 (byte 0x%02x); "
+				"the config must be UTF-8 text", ch);
+			return false;
+		}
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+		    (cp >= 0x7f && cp <= 0x9f)) {
+			problem(c, (struct pos){ line, col }, "control character U+%04X is not "
+				"allowed in the config", (unsigned)cp);
+			return false;
+		}
+		if (cp == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += n;
+	}
+	return true;
+}
+
+/*
+ * Checks every scalar of the tree before anything reads its text, refusing
+ * two shapes that libfyaml 0.7.12 mishandles when it formats the text:
+ *  - more than SCALAR_LINES lines: time quadratic in the line breaks (a
+ *    400 kB value of blank lines takes minutes) and, for block scalars,
+ *    stack that grows per line; no config value needs more than a few lines;
+ *  - a single-quoted scalar with two '' escapes in a row: its atom iterator
+ *    leaks its chunk array (upstream issue #233), on every reload.
+ * The depth is bounded by libfyaml's nesting limit.
+ */
+static void check_scalars(struct ctx *c, struct fy_node *n)
+{
+	struct fy_node_pair *pair;
+	struct fy_node *child;
+	struct fy_token *t;
+	void *it = NULL;
+
+	if (!n)
+		return;
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		t = fy_node_get_scalar_token(n);
+		if (t && fy_token_start_mark(t) && fy_token_end_mark(t)) {
+			int lines = fy_token_end_mark(t)->line - fy_token_start_mark(t)->line + 1;
+
+			size_t from = fy_token_start_mark(t)->input_pos;
+			size_t to = fy_token_end_mark(t)->input_pos;
+
+			if (lines > SCALAR_LINES)
+				problem(c, pos_of(n), "this value spans %d lines; a config value "
+					"may span at most %d", lines, SCALAR_LINES);
+			else if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && from <= to &&
+				 to <= c->len && memmem(c->buf + from, to - from, "''''", 4))
+				problem(c, pos_of(n), "consecutive '' escapes in a single-quoted "
+					"value are not supported (a libfyaml 0.7.12 bug); "
+					"use double quotes");
+		}
+		break;
+	case FYNT_MAPPING:
+		while ((pair = fy_node_mapping_iterate(n, &it))) {
+			check_scalars(c, fy_node_pair_key(pair));
+			check_scalars(c, fy_node_pair_value(pair));
+		}
+		break;
+	case FYNT_SEQUENCE:
+		while ((child = fy_node_sequence_iterate(n, &it)))
+			check_scalars(c, child);
+		break;
+	}
+}
+
+/* Turns the YAML errors libfyaml collected into problems. */
+static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
+{
+	struct fy_diag_error *e;
+	void *it = NULL;
+	size_t before = c->errors;
+
+	while ((e = fy_diag_errors_iterate(fyd, &it))) {
+		char msg[160];
+		size_t i;
+
+		if (e->type < FYET_ERROR)
+			continue;
+		/* libfyaml may quote the input: keep control characters out */
+		for (i = 0; e->msg && e->msg[i] && i < sizeof(msg) - 1; i++)
+			msg[i] = (unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i];
+		msg[i] = '\0';
+		problem(c, (struct pos){ e->line > 0 ? e->line : 0, e->column > 0 ? e->column : 0 },
+			"invalid YAML: %s", i ? msg : "syntax error");
+	}
+	if (c->errors == before)
+		problem(c, (struct pos){ 0, 0 }, "invalid YAML");
+}
+
+/*
+ * Checks the text, parses it with libfyaml (its syntax errors collected, not
+ * printed), refuses a second document, checks the scalars, then reads the
+ * tree with the tables into a config that starts from the defaults.
+ */
+int hf_config_load_string(const char *name, const char *buf, size_t len,
+			  const char *const *known_adapter_types,
+			  struct hf_config **out, struct hf_diag *diag)
+{
+	struct ctx c = { .diag = diag, .types = known_adapter_types, .buf = buf, .len = len };
+	struct fy_document *doc = NULL, *extra;
+	struct fy_parser *fyp = NULL;
+	struct fy_diag *fyd = NULL;
+	struct fy_diag_cfg dcfg;
+	struct fy_parse_cfg pcfg;
+	size_t first = diag ? diag->n : 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (diag)
+		hf_strlcpy(diag->file, name, sizeof(diag->file));
+	c.cfg = calloc(1, sizeof(*c.cfg));
+	if (!c.cfg) {
+		hf_diag_add(diag, 0, 0, "out of memory");
+		return -ENOMEM;
+	}
+	hf_config_defaults(c.cfg);
+	if (!hf_strlcpy(c.cfg->path, name, sizeof(c.cfg->path)))
+		problem(&c, (struct pos){ 0, 0 }, "the config path is longer than %d bytes",
+			HF_PATH_MAX - 1);
+	dir_of(name, c.dir, sizeof(c.dir));
+
+	if (!check_text(&c, buf, len))
+		goto done;
+
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = quiet;
+	dcfg.colorize = false;
+	fyd = fy_diag_create(&dcfg);
+	if (!fyd)
+		goto nomem;
+	fy_diag_set_collect_errors(fyd, true);
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
+	pcfg.diag = fyd;
+	fyp = fy_parser_create(&pcfg);
+	if (!fyp || fy_parser_set_string(fyp, len ? buf : "", len) != 0)
+		goto nomem;
+
+	doc = fy_parse_load_document(fyp);
+	if (doc && !fy_diag_got_error(fyd)) {
+		extra = fy_parse_load_document(fyp);
+		if (extra) {
+			const struct fy_mark *m = fy_document_state_start_mark(
+				fy_document_get_document_state(extra));
+			struct pos at = m ? (struct pos){ m->line + 1, m->column + 1 } :
+					    (struct pos){ 0, 0 };
+
+			problem(&c, at, "a second YAML document starts here; the config must be "
+				"one document");
+			fy_parse_document_destroy(fyp, extra);
+		}
+	}
+	if (fy_diag_got_error(fyd)) {
+		syntax_errors(&c, fyd);
+	} else {
+		size_t before = c.errors;
+
+		check_scalars(&c, doc ? fy_document_root(doc) : NULL);
+		if (c.errors == before)
+			read_top(&c, doc ? fy_document_root(doc) : NULL);
+	}
+	goto done;
+
+nomem:
+	out_of_memory(&c);
+done:
+	if (doc)
+		fy_parse_document_destroy(fyp, doc);
+	if (fyp)
+		fy_parser_destroy(fyp);
+	if (fyd)
+		fy_diag_destroy(fyd);
+	if (diag)
+		diag_sort(diag, first, diag->n < DIAG_MAX ? diag->n : DIAG_MAX - 1);
+	if (c.nomem)
+		rc = -ENOMEM;
+	else if (c.errors)
+		rc = -EINVAL;
+	if (rc) {
+		hf_config_destroy(c.cfg);
+		return rc;
+	}
+	*out = c.cfg;
+	return 0;
+}
+
+/* Reads the whole file (at most FILE_MAX bytes) into a new buffer. */
+static int read_file(const char *path, char **bufp, size_t *lenp)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *p;
+
+			if (cap >= FILE_MAX) {
+				err = -EFBIG;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 16384;
+			p = realloc(buf, cap);
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+out:
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+/* Reads the file, then loads its text; a file that cannot be read is one
+ * problem at line 0, column 0. */
+int hf_config_load(const char *path, const char *const *known_adapter_types,
+		   struct hf_config **out, struct hf_diag *diag)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	rc = read_file(path, &buf, &len);
+	if (rc < 0) {
+		if (diag) {
+			hf_strlcpy(diag->file, path, sizeof(diag->file));
+			if (rc == -EFBIG)
+				hf_diag_add(diag, 0, 0, "cannot read: larger than %d MiB",
+					    FILE_MAX >> 20);
+			else
+				hf_diag_add(diag, 0, 0, "cannot open: %s", strerror(-rc));
+		}
+		return rc;
+	}
+	rc = hf_config_load_string(path, buf, len, known_adapter_types, out, diag);
+	free(buf);
+	return rc;
+}
+
+/* ----------------------------------------------------------------------------
+ * Queries
+ * ------------------------------------------------------------------------- */
+
+const char *hf_config_status_meaning(const struct hf_config *cfg, uint16_t code)
+{
+	if (code == 0)
+		return "emergency";
+	for (size_t i = 0; cfg && i < cfg->n_status; i++)
+		if (cfg->status_map[i].code == code)
+			return cfg->status_map[i].meaning;
+	return NULL;
+}
+
+int hf_config_status_code(const struct hf_config *cfg, const char *meaning)
+{
+	for (size_t i = 0; cfg && i < cfg->n_status; i++)
+		if (strcmp(cfg->status_map[i].meaning, meaning) == 0)
+			return cfg->status_map[i].code;
+	if (strcmp(meaning, "emergency") == 0)
+		return 0;
+	return -1;
+}
+
+bool hf_config_is_available(const struct hf_config *cfg, const char *meaning)
+{
+	for (size_t i = 0; i < cfg->rules.n_available; i++)
+		if (strcmp(cfg->rules.available[i], meaning) == 0)
+			return true;
+	return false;
+}
+
+const struct hf_area_config *hf_config_area(const struct hf_config *cfg, const char *id)
+{
+	for (size_t i = 0; id && i < cfg->n_areas; i++)
+		if (strcmp(cfg->areas[i].id, id) == 0)
+			return &cfg->areas[i];
+	return NULL;
+}
+
+const struct hf_adapter_config *hf_config_adapter_of_type(const struct hf_config *cfg,
+							  const char *type)
+{
+	for (size_t i = 0; i < cfg->n_adapters; i++)
+		if (strcmp(cfg->adapters[i].type, type) == 0)
+			return &cfg->adapters[i];
+	return NULL;
+}
