@@ -25,3 +25,12 @@ const struct hf_adapter_ops *hf_adapter_find(const char *type)
 			return hf_adapter_types[i];
 	return NULL;
 }
+
+const char *const *hf_adapter_type_names(void)
+{
+	static const char *names[HF_ARRAY_SIZE(hf_adapter_types)];
+
+	for (size_t i = 0; hf_adapter_types[i]; i++)
+		names[i] = hf_adapter_types[i]->type;
+	return names;
+}

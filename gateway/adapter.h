@@ -76,4 +76,8 @@ extern const struct hf_adapter_ops *const hf_adapter_types[];
 /* The ops for a `type:` value, or NULL. */
 const struct hf_adapter_ops *hf_adapter_find(const char *type);
 
+/* Every type's name, NULL-terminated: the known_adapter_types that
+ * hf_config_load() checks `type:` against. */
+const char *const *hf_adapter_type_names(void);
+
 #endif

@@ -479,15 +479,10 @@ int hf_gateway_reload(struct hf_gateway *gw)
 {
 	struct hf_config *next = NULL;
 	struct hf_diag diag;
-	const char *types[32];
-	size_t n = 0;
 	int rc;
 
-	for (size_t i = 0; hf_adapter_types[i] && n + 1 < HF_ARRAY_SIZE(types); i++)
-		types[n++] = hf_adapter_types[i]->type;
-	types[n] = NULL;
 	hf_diag_init(&diag);
-	rc = hf_config_load(gw->cfg->path, types, &next, &diag);
+	rc = hf_config_load(gw->cfg->path, hf_adapter_type_names(), &next, &diag);
 	if (rc) {
 		gw->stats.reload_errors++;
 		hf_err("reload of %s refused, the running config is kept (%zu problem%s):",

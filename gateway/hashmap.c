@@ -1,5 +1,5 @@
 /*
- * hashmap.c - see hashmap.h.
+ * hashmap.c - see hashmap.h. One open-addressing table serves both maps.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -57,50 +57,74 @@ bool hf_str_loose_eq(const char *a, const char *b)
 	}
 }
 
-/* ---------------------------------------------------------------- u32 map */
-
-void hf_u32map_init(struct hf_u32map *m)
+static uint32_t hash_key(const struct hf_map *m, uintptr_t key)
 {
-	memset(m, 0, sizeof *m);
+	switch (m->kind) {
+	case HF_MAP_U32:
+		return hash_u32((uint32_t)key);
+	case HF_MAP_STR:
+		return hash_str((const char *)key, false);
+	default:
+		return hash_str((const char *)key, true);
+	}
 }
 
-void hf_u32map_finish(struct hf_u32map *m)
+static bool key_eq(const struct hf_map *m, uintptr_t a, uintptr_t b)
+{
+	switch (m->kind) {
+	case HF_MAP_U32:
+		return a == b;
+	case HF_MAP_STR:
+		return strcmp((const char *)a, (const char *)b) == 0;
+	default:
+		return hf_str_loose_eq((const char *)a, (const char *)b);
+	}
+}
+
+/* ---------------------------------------------------------------- the table */
+
+static void map_init(struct hf_map *m, enum hf_map_kind kind)
+{
+	memset(m, 0, sizeof *m);
+	m->kind = kind;
+}
+
+static void map_finish(struct hf_map *m)
 {
 	free(m->keys);
 	free(m->vals);
 	free(m->state);
-	memset(m, 0, sizeof *m);
+	map_init(m, m->kind);
 }
 
-void hf_u32map_clear(struct hf_u32map *m)
+static void map_clear(struct hf_map *m)
 {
 	if (m->state)
 		memset(m->state, 0, m->cap);
 	m->used = m->filled = 0;
 }
 
-static int u32map_grow(struct hf_u32map *m)
+/* Rehashes into a table big enough for one more entry (dropping tombstones). */
+static int map_grow(struct hf_map *m)
 {
-	struct hf_u32map n;
+	struct hf_map n;
 	size_t cap = m->cap ? m->cap : MIN_CAP;
 
 	while ((m->used + 1) * 10 >= cap * 7)
 		cap *= 2;
+	map_init(&n, m->kind);
 	n.cap = cap;
-	n.used = n.filled = 0;
 	n.keys = malloc(cap * sizeof *n.keys);
 	n.vals = malloc(cap * sizeof *n.vals);
 	n.state = calloc(cap, 1);
 	if (!n.keys || !n.vals || !n.state) {
-		free(n.keys);
-		free(n.vals);
-		free(n.state);
+		map_finish(&n);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < m->cap; i++) {
 		if (m->state[i] != SLOT_USED)
 			continue;
-		size_t j = hash_u32(m->keys[i]) & (cap - 1);
+		size_t j = hash_key(m, m->keys[i]) & (cap - 1);
 
 		while (n.state[j] == SLOT_USED)
 			j = (j + 1) & (cap - 1);
@@ -110,152 +134,19 @@ static int u32map_grow(struct hf_u32map *m)
 		n.used++;
 	}
 	n.filled = n.used;
-	hf_u32map_finish(m);
+	map_finish(m);
 	*m = n;
 	return 0;
 }
 
 /* Slot holding key, or -1. */
-static long u32map_find(const struct hf_u32map *m, uint32_t key)
+static long map_find(const struct hf_map *m, uintptr_t key)
 {
 	if (!m->cap)
 		return -1;
 	size_t mask = m->cap - 1;
 
-	for (size_t j = hash_u32(key) & mask, n = 0; n < m->cap; j = (j + 1) & mask, n++) {
-		if (m->state[j] == SLOT_EMPTY)
-			return -1;
-		if (m->state[j] == SLOT_USED && m->keys[j] == key)
-			return (long)j;
-	}
-	return -1;
-}
-
-int hf_u32map_put(struct hf_u32map *m, uint32_t key, uint32_t val)
-{
-	long at = u32map_find(m, key);
-
-	if (at >= 0) {
-		m->vals[at] = val;
-		return 0;
-	}
-	if ((m->filled + 1) * 10 >= m->cap * 7) {
-		int rc = u32map_grow(m);
-
-		if (rc)
-			return rc;
-	}
-	size_t mask = m->cap - 1;
-	size_t j = hash_u32(key) & mask;
-
-	while (m->state[j] == SLOT_USED)
-		j = (j + 1) & mask;
-	if (m->state[j] == SLOT_EMPTY)
-		m->filled++;
-	m->state[j] = SLOT_USED;
-	m->keys[j] = key;
-	m->vals[j] = val;
-	m->used++;
-	return 0;
-}
-
-bool hf_u32map_get(const struct hf_u32map *m, uint32_t key, uint32_t *val)
-{
-	long at = u32map_find(m, key);
-
-	if (at < 0)
-		return false;
-	*val = m->vals[at];
-	return true;
-}
-
-bool hf_u32map_del(struct hf_u32map *m, uint32_t key)
-{
-	long at = u32map_find(m, key);
-
-	if (at < 0)
-		return false;
-	m->state[at] = SLOT_DELETED;
-	m->used--;
-	return true;
-}
-
-/* ---------------------------------------------------------------- string map */
-
-void hf_strmap_init(struct hf_strmap *m, bool loose)
-{
-	memset(m, 0, sizeof *m);
-	m->loose = loose;
-}
-
-void hf_strmap_finish(struct hf_strmap *m)
-{
-	bool loose = m->loose;
-
-	free(m->keys);
-	free(m->vals);
-	free(m->state);
-	memset(m, 0, sizeof *m);
-	m->loose = loose;
-}
-
-void hf_strmap_clear(struct hf_strmap *m)
-{
-	if (m->state)
-		memset(m->state, 0, m->cap);
-	m->used = m->filled = 0;
-}
-
-static bool key_eq(const struct hf_strmap *m, const char *a, const char *b)
-{
-	return m->loose ? hf_str_loose_eq(a, b) : strcmp(a, b) == 0;
-}
-
-static int strmap_grow(struct hf_strmap *m)
-{
-	struct hf_strmap n;
-	size_t cap = m->cap ? m->cap : MIN_CAP;
-
-	while ((m->used + 1) * 10 >= cap * 7)
-		cap *= 2;
-	n.loose = m->loose;
-	n.cap = cap;
-	n.used = 0;
-	n.keys = malloc(cap * sizeof *n.keys);
-	n.vals = malloc(cap * sizeof *n.vals);
-	n.state = calloc(cap, 1);
-	if (!n.keys || !n.vals || !n.state) {
-		free(n.keys);
-		free(n.vals);
-		free(n.state);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->state[i] != SLOT_USED)
-			continue;
-		size_t j = hash_str(m->keys[i], m->loose) & (cap - 1);
-
-		while (n.state[j] == SLOT_USED)
-			j = (j + 1) & (cap - 1);
-		n.state[j] = SLOT_USED;
-		n.keys[j] = m->keys[i];
-		n.vals[j] = m->vals[i];
-		n.used++;
-	}
-	n.filled = n.used;
-	hf_strmap_finish(m);
-	*m = n;
-	return 0;
-}
-
-static long strmap_find(const struct hf_strmap *m, const char *key)
-{
-	if (!m->cap)
-		return -1;
-	size_t mask = m->cap - 1;
-
-	for (size_t j = hash_str(key, m->loose) & mask, n = 0; n < m->cap;
-	     j = (j + 1) & mask, n++) {
+	for (size_t j = hash_key(m, key) & mask, n = 0; n < m->cap; j = (j + 1) & mask, n++) {
 		if (m->state[j] == SLOT_EMPTY)
 			return -1;
 		if (m->state[j] == SLOT_USED && key_eq(m, m->keys[j], key))
@@ -264,23 +155,23 @@ static long strmap_find(const struct hf_strmap *m, const char *key)
 	return -1;
 }
 
-int hf_strmap_put(struct hf_strmap *m, const char *key, uint32_t val)
+static int map_put(struct hf_map *m, uintptr_t key, uint32_t val)
 {
-	long at = strmap_find(m, key);
+	long at = map_find(m, key);
 
 	if (at >= 0) {
-		m->keys[at] = key;
+		m->keys[at] = key; /* a string map now borrows the newer pointer */
 		m->vals[at] = val;
 		return 0;
 	}
 	if ((m->filled + 1) * 10 >= m->cap * 7) {
-		int rc = strmap_grow(m);
+		int rc = map_grow(m);
 
 		if (rc)
 			return rc;
 	}
 	size_t mask = m->cap - 1;
-	size_t j = hash_str(key, m->loose) & mask;
+	size_t j = hash_key(m, key) & mask;
 
 	while (m->state[j] == SLOT_USED)
 		j = (j + 1) & mask;
@@ -293,9 +184,9 @@ int hf_strmap_put(struct hf_strmap *m, const char *key, uint32_t val)
 	return 0;
 }
 
-bool hf_strmap_get(const struct hf_strmap *m, const char *key, uint32_t *val)
+static bool map_get(const struct hf_map *m, uintptr_t key, uint32_t *val)
 {
-	long at = strmap_find(m, key);
+	long at = map_find(m, key);
 
 	if (at < 0)
 		return false;
@@ -303,13 +194,45 @@ bool hf_strmap_get(const struct hf_strmap *m, const char *key, uint32_t *val)
 	return true;
 }
 
-bool hf_strmap_del(struct hf_strmap *m, const char *key)
+static bool map_del(struct hf_map *m, uintptr_t key)
 {
-	long at = strmap_find(m, key);
+	long at = map_find(m, key);
 
 	if (at < 0)
 		return false;
 	m->state[at] = SLOT_DELETED;
 	m->used--;
 	return true;
+}
+
+/* ---------------------------------------------------------------- typed faces */
+
+void hf_u32map_init(struct hf_u32map *m) { map_init(&m->m, HF_MAP_U32); }
+void hf_u32map_finish(struct hf_u32map *m) { map_finish(&m->m); }
+void hf_u32map_clear(struct hf_u32map *m) { map_clear(&m->m); }
+int hf_u32map_put(struct hf_u32map *m, uint32_t key, uint32_t val) { return map_put(&m->m, key, val); }
+bool hf_u32map_get(const struct hf_u32map *m, uint32_t key, uint32_t *val) { return map_get(&m->m, key, val); }
+bool hf_u32map_del(struct hf_u32map *m, uint32_t key) { return map_del(&m->m, key); }
+
+void hf_strmap_init(struct hf_strmap *m, bool loose)
+{
+	map_init(&m->m, loose ? HF_MAP_STR_LOOSE : HF_MAP_STR);
+}
+
+void hf_strmap_finish(struct hf_strmap *m) { map_finish(&m->m); }
+void hf_strmap_clear(struct hf_strmap *m) { map_clear(&m->m); }
+
+int hf_strmap_put(struct hf_strmap *m, const char *key, uint32_t val)
+{
+	return map_put(&m->m, (uintptr_t)key, val);
+}
+
+bool hf_strmap_get(const struct hf_strmap *m, const char *key, uint32_t *val)
+{
+	return map_get(&m->m, (uintptr_t)key, val);
+}
+
+bool hf_strmap_del(struct hf_strmap *m, const char *key)
+{
+	return map_del(&m->m, (uintptr_t)key);
 }

@@ -12,13 +12,22 @@
 
 #include "hf.h"
 
-struct hf_u32map {
-	uint32_t *keys;
+/* The table both maps share: keys are stored as uintptr_t (a uint32_t, or a
+ * borrowed string pointer), and `kind` says how to hash and compare them. */
+enum hf_map_kind { HF_MAP_U32, HF_MAP_STR, HF_MAP_STR_LOOSE };
+
+struct hf_map {
+	uintptr_t *keys;
 	uint32_t *vals;
 	uint8_t *state; /* 0 empty, 1 used, 2 deleted */
 	size_t cap;
-	size_t used;  /* live entries */
-	size_t filled;/* live + deleted */
+	size_t used;    /* live entries */
+	size_t filled;  /* live + deleted */
+	enum hf_map_kind kind;
+};
+
+struct hf_u32map {
+	struct hf_map m;
 };
 
 void hf_u32map_init(struct hf_u32map *m);
@@ -31,15 +40,9 @@ bool hf_u32map_get(const struct hf_u32map *m, uint32_t key, uint32_t *val);
 bool hf_u32map_del(struct hf_u32map *m, uint32_t key);
 void hf_u32map_clear(struct hf_u32map *m);
 
+/* Loose maps compare keys ignoring ASCII case and spaces ("PC 1234" == "pc1234"). */
 struct hf_strmap {
-	const char **keys;
-	uint32_t *vals;
-	uint8_t *state;
-	size_t cap;
-	size_t used;
-	size_t filled;
-	/* If true, keys compare ignoring ASCII case and spaces ("PC 1234" == "pc1234"). */
-	bool loose;
+	struct hf_map m;
 };
 
 void hf_strmap_init(struct hf_strmap *m, bool loose);

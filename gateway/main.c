@@ -46,16 +46,11 @@ static void usage(FILE *fp)
 /* Loads path, printing every problem; NULL if there were any. */
 static struct hf_config *load(const char *path)
 {
-	const char *types[32];
-	size_t n = 0;
 	struct hf_config *cfg = NULL;
 	struct hf_diag diag;
 
-	for (size_t i = 0; hf_adapter_types[i] && n + 1 < HF_ARRAY_SIZE(types); i++)
-		types[n++] = hf_adapter_types[i]->type;
-	types[n] = NULL;
 	hf_diag_init(&diag);
-	if (hf_config_load(path, types, &cfg, &diag) != 0) {
+	if (hf_config_load(path, hf_adapter_type_names(), &cfg, &diag) != 0) {
 		hf_diag_print(&diag, stderr);
 		if (diag.n == 0)
 			fprintf(stderr, "%s: cannot load configuration\n", path);

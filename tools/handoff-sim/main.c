@@ -158,8 +158,6 @@ int main(int argc, char **argv)
 	struct sim s = { .duration_s = 0 };
 	struct hf_config *cfg = NULL;
 	struct hf_diag diag;
-	const char *types[32];
-	size_t nt = 0;
 	uv_loop_t loop;
 	int opt, err = 0;
 
@@ -178,11 +176,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (size_t i = 0; hf_adapter_types[i] && nt + 1 < HF_ARRAY_SIZE(types); i++)
-		types[nt++] = hf_adapter_types[i]->type;
-	types[nt] = NULL;
 	hf_diag_init(&diag);
-	if (hf_config_load(path, types, &cfg, &diag) != 0) {
+	if (hf_config_load(path, hf_adapter_type_names(), &cfg, &diag) != 0) {
 		hf_diag_print(&diag, stderr);
 		hf_diag_finish(&diag);
 		return 1;

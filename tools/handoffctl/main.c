@@ -170,15 +170,10 @@ int main(int argc, char **argv)
 	argv += optind;
 
 	if (path) {
-		const char *types[32];
-		size_t n = 0;
 		struct hf_diag diag;
 
-		for (size_t i = 0; hf_adapter_types[i] && n + 1 < HF_ARRAY_SIZE(types); i++)
-			types[n++] = hf_adapter_types[i]->type;
-		types[n] = NULL;
 		hf_diag_init(&diag);
-		if (hf_config_load(path, types, &loaded, &diag) != 0) {
+		if (hf_config_load(path, hf_adapter_type_names(), &loaded, &diag) != 0) {
 			hf_diag_print(&diag, stderr);
 			hf_diag_finish(&diag);
 			return 1;
