@@ -18,7 +18,8 @@ ninja -C build-fuzz >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for t in build-fuzz/tests/fuzz/fuzz_*; do
-    [ -x "$t" ] && targets+=("$(basename "$t")")
+    # executables only (meson's fuzz_*.p object directories match the glob too)
+    [ -f "$t" ] && [ -x "$t" ] && targets+=("$(basename "$t")")
   done
 fi
 
