@@ -26,6 +26,17 @@ pids+=($!)
 build/handoffd -c "$config" > state/demo-handoffd.log 2>&1 &
 pids+=($!)
 
+# If either died at start (a port taken by an earlier run, say), say why.
+sleep 1
+for i in 0 1; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    log=$([ "$i" = 0 ] && echo state/demo-sim.log || echo state/demo-handoffd.log)
+    echo "demo: $( [ "$i" = 0 ] && echo handoff-sim || echo handoffd ) failed to start:" >&2
+    tail -5 "$log" >&2
+    exit 1
+  fi
+done
+
 echo "handoff demo: gateway and simulated city running (logs in state/)."
 echo "Watching alerts; in another terminal try: build/handoffctl ack 1"
 echo "Ctrl-C to stop."
