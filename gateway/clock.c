@@ -1,7 +1,6 @@
 /*
  * clock.c - see clock.h.
  */
-#include <stdio.h>
 #include <time.h>
 
 #include "clock.h"
@@ -38,20 +37,4 @@ void hf_manual_clock_advance(struct hf_manual_clock *mc, int64_t delta_ns)
 {
 	mc->now.mono_ns += delta_ns;
 	mc->now.unix_ms += delta_ns / HF_NS_PER_MS;
-}
-
-char *hf_format_utc(int64_t unix_ms, char *out, size_t size)
-{
-	time_t secs = (time_t)(unix_ms / 1000);
-	int ms = (int)(unix_ms % 1000);
-	struct tm tm;
-
-	if (ms < 0) {
-		ms += 1000;
-		secs -= 1;
-	}
-	gmtime_r(&secs, &tm);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-	return out;
 }

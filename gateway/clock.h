@@ -37,8 +37,4 @@ void hf_manual_clock_init(struct hf_manual_clock *mc, int64_t mono_ns, int64_t u
 /* Moves both readings forward by delta_ns (>= 0). */
 void hf_manual_clock_advance(struct hf_manual_clock *mc, int64_t delta_ns);
 
-/* Formats unix_ms as ISO 8601 UTC with milliseconds ("2026-11-22T10:02:03.456Z")
- * into out (at least 25 bytes). Returns out. */
-char *hf_format_utc(int64_t unix_ms, char *out, size_t size);
-
 #endif

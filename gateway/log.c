@@ -31,11 +31,6 @@ void hf_log_set_level(enum hf_log_level level)
 	log_level = level;
 }
 
-enum hf_log_level hf_log_get_level(void)
-{
-	return log_level;
-}
-
 bool hf_log_enabled(enum hf_log_level level)
 {
 	return level <= log_level;

@@ -13,7 +13,6 @@
 /* Sets the program name shown in lines and detects journald. Call once. */
 void hf_log_init(const char *ident);
 void hf_log_set_level(enum hf_log_level level);
-enum hf_log_level hf_log_get_level(void);
 bool hf_log_enabled(enum hf_log_level level);
 /* Parses err|warn|notice|info|debug; returns false if unknown. */
 bool hf_log_level_parse(const char *s, enum hf_log_level *out);

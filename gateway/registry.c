@@ -272,9 +272,3 @@ int64_t hf_unit_fix_age_ns(const struct hf_unit *u, const struct hf_now *now)
 		return INT64_MAX;
 	return now->mono_ns > u->fix_mono_ns ? now->mono_ns - u->fix_mono_ns : 0;
 }
-
-int64_t hf_unit_fix_unix_ms(const struct hf_unit *u, const struct hf_now *now)
-{
-	(void)now;
-	return u->fix.fix_unix_ms;
-}

@@ -87,7 +87,5 @@ bool hf_registry_apply_event(struct hf_unit *u, const struct hf_radio_event *ev,
 
 /* Age of u's fix at now, in ns (INT64_MAX if it has none). */
 int64_t hf_unit_fix_age_ns(const struct hf_unit *u, const struct hf_now *now);
-/* Wall-clock time of u's fix (the source's own time if it gave one). */
-int64_t hf_unit_fix_unix_ms(const struct hf_unit *u, const struct hf_now *now);
 
 #endif

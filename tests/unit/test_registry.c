@@ -130,6 +130,35 @@ Test(registry, roster_reload_keeps_state_and_adopts_heard_radios)
 	cr_assert_null(hf_registry_find_callsign(&reg, "PC 2"));
 }
 
+/* The maps behind the lookups: put replaces, delete leaves a tombstone that
+ * later probes step over, and growth keeps every key. */
+Test(registry, maps_put_get_delete_and_grow)
+{
+	struct hf_u32map m;
+	struct hf_strmap sm;
+	uint32_t v;
+
+	hf_u32map_init(&m);
+	for (uint32_t k = 1; k <= 1000; k++)
+		cr_assert_eq(hf_u32map_put(&m, k, k * 2), 0);
+	cr_assert(hf_u32map_del(&m, 500));
+	cr_assert_not(hf_u32map_del(&m, 500));
+	cr_assert_not(hf_u32map_get(&m, 500, &v));
+	for (uint32_t k = 1; k <= 1000; k++)
+		if (k != 500)
+			cr_assert(hf_u32map_get(&m, k, &v) && v == k * 2, "key %u", k);
+	cr_assert_eq(hf_u32map_put(&m, 7, 99), 0);
+	cr_assert(hf_u32map_get(&m, 7, &v) && v == 99);
+	hf_u32map_finish(&m);
+
+	hf_strmap_init(&sm, true);
+	cr_assert_eq(hf_strmap_put(&sm, "PC 1234", 1), 0);
+	cr_assert(hf_strmap_get(&sm, "pc1234", &v) && v == 1);
+	cr_assert(hf_strmap_del(&sm, "Pc 12 34"));
+	cr_assert_not(hf_strmap_get(&sm, "PC 1234", &v));
+	hf_strmap_finish(&sm);
+}
+
 /* Thousands of units keep stable pointers and lookups (chunked storage). */
 Test(registry, many_units_keep_stable_pointers)
 {
