@@ -90,19 +90,19 @@ static bool parse_uint(struct span f, unsigned long max, unsigned long *out)
 }
 
 /*
- * If the line is a +CTSDSR header ("+CTSDSR" in any case, optional blanks,
- * then ':'; leading blanks allowed), returns true and the text after the
- * colon in *args.
+ * If the line is the result code tag ("+CTSDSR", "+CTICN" in any case,
+ * optional blanks, then ':'; leading blanks allowed), returns true and the
+ * text after the colon in *args.
  */
-static bool ctsdsr_args(const char *line, size_t len, struct span *args)
+static bool tag_args(const char *tag, const char *line, size_t len, struct span *args)
 {
-	static const char tag[] = "+CTSDSR";
+	size_t tn = strlen(tag);
 	struct span s = trim(line, len);
 	size_t i;
 
-	if (s.n < sizeof(tag) - 1)
+	if (s.n < tn)
 		return false;
-	for (i = 0; i < sizeof(tag) - 1; i++) {
+	for (i = 0; i < tn; i++) {
 		char c = s.p[i];
 
 		if (c >= 'a' && c <= 'z')
@@ -117,6 +117,16 @@ static bool ctsdsr_args(const char *line, size_t len, struct span *args)
 	i++;
 	*args = (struct span){ s.p + i, s.n - i };
 	return true;
+}
+
+static bool ctsdsr_args(const char *line, size_t len, struct span *args)
+{
+	return tag_args("+CTSDSR", line, len, args);
+}
+
+static bool cticn_args(const char *line, size_t len, struct span *args)
+{
+	return tag_args("+CTICN", line, len, args);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -310,13 +320,115 @@ static const char *const pi_why[256] = {
 #undef PI_ROW
 #undef PI_WHY
 
+/* Why a text coding scheme (7 bits) other than ISO-8859-1 is refused. */
+static const char *coding_why(uint8_t scheme)
+{
+	static const char *const named[] = {
+		"SDS text coding scheme 0 (7-bit GSM alphabet) not supported",
+		NULL,
+		"SDS text coding scheme 2 (ISO-8859-2) not supported",
+		"SDS text coding scheme 3 (ISO-8859-3) not supported",
+		"SDS text coding scheme 4 (ISO-8859-4) not supported",
+		"SDS text coding scheme 5 (ISO-8859-5) not supported",
+		"SDS text coding scheme 6 (ISO-8859-6) not supported",
+		"SDS text coding scheme 7 (ISO-8859-7) not supported",
+		"SDS text coding scheme 8 (ISO-8859-8) not supported",
+		"SDS text coding scheme 9 (ISO-8859-9) not supported",
+		"SDS text coding scheme 10 (ISO-8859-10) not supported",
+		"SDS text coding scheme 11 (ISO-8859-13) not supported",
+		"SDS text coding scheme 12 (ISO-8859-14) not supported",
+		"SDS text coding scheme 13 (ISO-8859-15) not supported",
+	};
+
+	if (scheme < HF_ARRAY_SIZE(named) && named[scheme])
+		return named[scheme];
+	if (scheme == 26)
+		return "SDS text coding scheme 26 (UCS-2) not supported";
+	return "SDS text coding scheme not supported (only 1, ISO-8859-1)";
+}
+
+/*
+ * Appends ISO-8859-1 bytes to out (size HF_TEXT_MAX, NUL-terminated) as
+ * UTF-8: bytes below 0x80 as they are, others as two bytes. A character that
+ * would not fit whole (with the NUL) ends the text, so it is never cut inside
+ * a character. NUL bytes are dropped.
+ */
+static void latin1_to_utf8(const uint8_t *p, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+
+		if (c == 0)
+			continue;
+		if (c < 0x80) {
+			if (o + 1 >= HF_TEXT_MAX)
+				break;
+			out[o++] = (char)c;
+		} else {
+			if (o + 2 >= HF_TEXT_MAX)
+				break;
+			out[o++] = (char)(0xC0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * A text SDS of nbytes whole bytes, PI first. PI 0x02 and 0x09: then one byte
+ * of timestamp-used flag (top bit) + 7-bit coding scheme. PI 0x82 and 0x89
+ * (SDS-TL): a message type byte (high nibble 0 SDS-TRANSFER, 1 SDS-REPORT,
+ * 2 SDS-ACK), a message reference byte, and for a transfer the coding byte.
+ * A set timestamp flag means 3 bytes of timestamp follow, skipped. Then the
+ * text, up to the last whole byte of the length. Reports and acks give
+ * HF_PEI_IGNORED (why says which); only coding 1 (ISO-8859-1) is decoded.
+ */
+static int decode_text(const uint8_t *data, size_t nbytes, struct hf_radio_event *e,
+		       const char **why)
+{
+	size_t at = 1;
+	uint8_t coding;
+
+	if (data[0] & 0x80) {
+		uint8_t type;
+
+		if (nbytes < 3)
+			return fail(why, "SDS-TL text shorter than its header", -EINVAL);
+		type = data[1] >> 4;
+		if (type == 1)
+			return fail(why, "SDS-TL report (delivery report, not a text)",
+				    HF_PEI_IGNORED);
+		if (type == 2)
+			return fail(why, "SDS-TL acknowledgement (not a text)", HF_PEI_IGNORED);
+		if (type != 0)
+			return fail(why, "SDS-TL message type reserved", -EINVAL);
+		at = 3;
+	}
+	if (nbytes < at + 1)
+		return fail(why, "SDS text shorter than its coding scheme", -EINVAL);
+	coding = data[at] & 0x7F;
+	if (data[at] & 0x80)
+		at += 3; /* timestamp */
+	at++;
+	if (coding != 1)
+		return fail(why, coding_why(coding), -ENOTSUP);
+	if (nbytes < at)
+		return fail(why, "SDS text shorter than its timestamp", -EINVAL);
+	e->kind = HF_EVENT_TEXT;
+	latin1_to_utf8(data + at, nbytes - at, e->text);
+	return 0;
+}
+
 /*
  * Decodes the user data of one record. The data line (blanks around it
  * ignored) must be all hex digits, either case; only the first
  * ceil(length_bits / 4) digits are used and any beyond are ignored, even an
  * odd number of them. AI 13: a 16-bit pre-coded status (any other length is
  * an error). AI 12: the first byte is the protocol identifier; 0x0A is LIP
- * (lip.c), any other PI is -ENOTSUP naming it. AI 9/10/11 (SDS types 1-3)
+ * (lip.c), 0x02/0x09/0x82/0x89 are text (decode_text), any other PI is
+ * -ENOTSUP naming it. SDS-TL reports and acks return HF_PEI_IGNORED. AI 9/10/11 (SDS types 1-3)
  * are -ENOTSUP; other AI values are not SDS services (-EINVAL). On success
  * *ev is reset and filled (kind, issi from calling_ssi, status or fix and
  * reason); source and times are left zero for the caller. On error *ev is
@@ -357,7 +469,13 @@ int hf_pei_decode_sds(const struct hf_pei_ctsdsr *hdr, const char *hex, size_t l
 	for (size_t i = 0; i < digits; i++)
 		data[i / 2] |= (uint8_t)(hex_val(s.p[i]) << (i % 2 ? 0 : 4));
 
-	if (hdr->ai_service == HF_PEI_AI_STATUS) {
+	if (hdr->ai_service == HF_PEI_AI_SDS4 && hdr->length_bits >= 8 &&
+	    (data[0] == HF_SDS_PI_TEXT || data[0] == HF_SDS_PI_IMMEDIATE_TEXT ||
+	     data[0] == HF_SDS_PI_TL_TEXT || data[0] == HF_SDS_PI_TL_IMMEDIATE_TEXT)) {
+		rc = decode_text(data, hdr->length_bits / 8u, &e, why);
+		if (rc)
+			return rc;
+	} else if (hdr->ai_service == HF_PEI_AI_STATUS) {
 		if (hdr->length_bits != STATUS_BITS)
 			return fail(why, "status SDS is not 16 bits", -EINVAL);
 		e.kind = HF_EVENT_STATUS;
@@ -375,6 +493,64 @@ int hf_pei_decode_sds(const struct hf_pei_ctsdsr *hdr, const char *hex, size_t l
 		hf_lip_to_event(&rep, &e);
 	}
 	e.issi = hdr->calling_ssi;
+	*ev = e;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* +CTICN                                                                    */
+/* ------------------------------------------------------------------------- */
+
+#define CTICN_FIELDS 13
+#define CTICN_CALLING_TYPE 3
+#define CTICN_CALLING_ID 4
+#define CTICN_PRIORITY 12
+
+/*
+ * +CTICN: <CC instance>,<call status>,<AI service>,[<calling party identity
+ * type>],[<calling party identity>],[<hook>],[<simplex>],[<e2e encryption>],
+ * [<comms type>],[<slots/codec>],[<called party identity type>],[<called
+ * party identity>],[<priority level>] (EN 300 392-5; 13 fields). Only the
+ * calling party and the priority matter here. A priority of 15 gives an
+ * emergency-call event; a lower priority, or a short form without the
+ * priority field, is an ordinary call: HF_PEI_IGNORED.
+ */
+int hf_pei_parse_cticn(const char *line, size_t len, struct hf_radio_event *ev,
+		       const char **why)
+{
+	struct span args, f[CTICN_FIELDS];
+	struct hf_radio_event e = { 0 };
+	size_t nf = 0, start = 0;
+	unsigned long prio;
+	int type;
+	uint8_t type_used;
+
+	if (!line || !cticn_args(line, len, &args))
+		return fail(why, "not a +CTICN line", -EINVAL);
+	for (size_t i = 0; i <= args.n; i++) {
+		if (i < args.n && args.p[i] != ',')
+			continue;
+		if (nf == CTICN_FIELDS)
+			return fail(why, "+CTICN: too many fields", -EINVAL);
+		f[nf++] = trim(args.p + start, i - start);
+		start = i + 1;
+	}
+	if (nf < CTICN_FIELDS || f[CTICN_PRIORITY].n == 0)
+		return fail(why, "+CTICN without a priority (an ordinary call)", HF_PEI_IGNORED);
+	if (!parse_uint(f[CTICN_PRIORITY], HF_CALL_PRIORITY_EMERGENCY, &prio))
+		return fail(why, "+CTICN: bad priority level", -EINVAL);
+	if (prio != HF_CALL_PRIORITY_EMERGENCY)
+		return fail(why, "+CTICN below emergency priority (an ordinary call)",
+			    HF_PEI_IGNORED);
+	if (parse_id_type(f[CTICN_CALLING_TYPE], ID_TYPE_NONE, &type, why) != 0)
+		return fail(why, "+CTICN: bad calling party identity type", -EINVAL);
+	if (parse_identity(f[CTICN_CALLING_ID], type, true, &e.issi, &type_used, why) != 0)
+		return fail(why, "+CTICN: calling party is not an SSI or TSI", -EINVAL);
+	if (e.issi == 0)
+		return fail(why, "+CTICN: emergency call without a calling party", -EINVAL);
+	e.kind = HF_EVENT_EMERGENCY_CALL;
+	e.has_call_priority = true;
+	e.call_priority = (uint8_t)prio;
 	*ev = e;
 	return 0;
 }
@@ -446,9 +622,37 @@ static void take_data(struct hf_pei_stream *s, struct span l)
 	struct hf_radio_event ev;
 	const char *why = NULL;
 
+	int rc;
+
 	s->have_header = false;
-	if (hf_pei_decode_sds(&s->header, l.p, l.n, &ev, &why) != 0) {
+	rc = hf_pei_decode_sds(&s->header, l.p, l.n, &ev, &why);
+	if (rc == HF_PEI_IGNORED) {
+		s->stats.ignored++;
+		return;
+	}
+	if (rc != 0) {
 		reject(s, s->header_line_no, why, l.p, l.n);
+		return;
+	}
+	s->stats.events++;
+	if (s->sink.event)
+		s->sink.event(s->sink.ctx, &ev);
+}
+
+/* Handles a +CTICN line: an emergency call is an event, an ordinary call is
+ * ignored, a malformed line is rejected. */
+static void take_cticn(struct hf_pei_stream *s, uint64_t line_no, struct span l)
+{
+	struct hf_radio_event ev;
+	const char *why = NULL;
+	int rc = hf_pei_parse_cticn(l.p, l.n, &ev, &why);
+
+	if (rc == HF_PEI_IGNORED) {
+		s->stats.ignored++;
+		return;
+	}
+	if (rc != 0) {
+		reject(s, line_no, why, l.p, l.n);
 		return;
 	}
 	s->stats.events++;
@@ -461,7 +665,8 @@ static void take_data(struct hf_pei_stream *s, struct span l)
  * numbering but are otherwise skipped. While a header waits, the next
  * non-blank line is its data, unless it starts with '+': hex data never does,
  * so that is an unsolicited result code in its own right (another +CTSDSR
- * header, or e.g. +CTICN) and the waiting header had lost its data.
+ * header, or e.g. +CTICN) and the waiting header had lost its data. A
+ * +CTICN line is then handled on its own (take_cticn).
  */
 static void take_line(struct hf_pei_stream *s)
 {
@@ -487,6 +692,10 @@ static void take_line(struct hf_pei_stream *s)
 	}
 	if (s->have_header && l.p[0] == '+')
 		reject_header(s, "header without data");
+	if (cticn_args(l.p, l.n, &args)) {
+		take_cticn(s, line_no, l);
+		return;
+	}
 	if (s->have_header) {
 		take_data(s, l);
 		return;

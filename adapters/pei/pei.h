@@ -10,9 +10,13 @@
  *            <called id type>,<length in bits>[,<e2e encryption>]
  *   <user data in hex>
  * with AI service 13 (pre-coded status) and 12 (SDS type 4; PI 0x0A LIP short
- * reports). The length in bits is trusted over the number of hex digits (some
- * radios send extra digits). Other lines (OK, ERROR, echo, other unsolicited
- * results) are ignored without counting as errors.
+ * and long reports, PI 0x02/0x09/0x82/0x89 ISO-8859-1 text), and
+ *   +CTICN: ... (a single line; call priority 15 is an emergency call).
+ * The length in bits is trusted over the number of hex digits (some radios
+ * send extra digits). Other lines (OK, ERROR, echo, other unsolicited results,
+ * ordinary calls, SDS-TL reports and acks) are ignored without counting as
+ * errors. LIP PDUs that are not location reports (immediate location
+ * request, triggers, ...) are rejected with a reason naming them.
  */
 #ifndef HF_PEI_H
 #define HF_PEI_H
@@ -21,6 +25,17 @@
 #include <stdint.h>
 
 #include "radio_event.h"
+
+/* Returned by the decoders for a record that is understood but carries
+ * nothing to report (an SDS-TL report or ack, an ordinary call's +CTICN);
+ * the stream counts it in stats.ignored. */
+#define HF_PEI_IGNORED 1
+
+/* SDS protocol identifiers of text (domain.md section 3). */
+#define HF_SDS_PI_TEXT 0x02
+#define HF_SDS_PI_IMMEDIATE_TEXT 0x09
+#define HF_SDS_PI_TL_TEXT 0x82
+#define HF_SDS_PI_TL_IMMEDIATE_TEXT 0x89
 
 #define HF_PEI_LINE_MAX 1024 /* longer lines are dropped (and counted) */
 #define HF_PEI_SDS_BITS_MAX 2047 /* SDS type-4 maximum */
@@ -55,11 +70,22 @@ int hf_pei_parse_ctsdsr(const char *line, size_t len, struct hf_pei_ctsdsr *out,
 /*
  * Decodes the hex user data of a +CTSDSR record into an event (issi, kind and the
  * status or LIP fields; source and times are left for the caller). Extra hex
- * digits beyond length_bits are ignored; too few is an error. Returns 0, or
- * -EINVAL / -ENOTSUP with *why set.
+ * digits beyond length_bits are ignored; too few is an error. Returns 0,
+ * HF_PEI_IGNORED (an SDS-TL report or ack; *why says which), or -EINVAL /
+ * -ENOTSUP with *why set.
  */
 int hf_pei_decode_sds(const struct hf_pei_ctsdsr *hdr, const char *hex, size_t len,
 		      struct hf_radio_event *ev, const char **why);
+
+/*
+ * Parses one +CTICN line (without CR/LF). Call priority 15: returns 0 with *ev
+ * an HF_EVENT_EMERGENCY_CALL (issi of the calling party, has_call_priority).
+ * Lower priority or no priority field: HF_PEI_IGNORED. Malformed, or an
+ * emergency call without a calling SSI/TSI: -EINVAL. *why is set unless 0 is
+ * returned; *ev is written only on 0.
+ */
+int hf_pei_parse_cticn(const char *line, size_t len, struct hf_radio_event *ev,
+		       const char **why);
 
 /* Callbacks of a stream. Borrowed pointers are valid only during the call. */
 struct hf_pei_sink {

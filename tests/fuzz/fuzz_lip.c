@@ -5,6 +5,7 @@
  * the PI). The count is reduced modulo the bits present, and only the bytes
  * that cover it are handed over, in a buffer of exactly that size, so the
  * sanitizer catches any read past nbits. Beyond "no crash", it checks that a
+ * decoded long report has fields within range and a sane event, that a
  * decoded short report has fields within their ranges, that its event is
  * sane, and that encoding it again reproduces the 76 input bits (when the
  * additional data is a reason, which is all the encoder writes).
@@ -68,6 +69,31 @@ static void check_report(const uint8_t *pdu, const struct hf_lip_report *rep)
 			check(bit(out + 1, i) == bit(pdu, i));
 }
 
+/* A decoded long report: fields in range, and its event sane. */
+static void check_long(const struct hf_lip_report *rep)
+{
+	struct hf_radio_event ev = { 0 };
+
+	check(rep->extension == HF_LIP_EXT_LONG_REPORT);
+	check(rep->time_type <= HF_LIP_TIME_OF_POSITION && rep->time_elapsed <= 3);
+	check(rep->shape >= HF_LIP_SHAPE_POINT && rep->shape <= HF_LIP_SHAPE_POINT_ERROR);
+	check(rep->velocity_type <= 7 && rep->velocity_code <= 127);
+	check(rep->has_direction_ext == (rep->velocity_type >= 5));
+	check(rep->velocity_type != 0 || rep->velocity_code == 127);
+	check(rep->position_error <= 7 && rep->ack_request <= 1 && rep->additional_type <= 1);
+	check(rep->lon >= -180.0 && rep->lon < 180.0);
+	check(rep->lat >= -90.0 && rep->lat < 90.0);
+	check(!rep->has_altitude || (rep->altitude_m >= -200.0 && rep->altitude_m <= 11525.0));
+
+	hf_lip_to_event(rep, &ev);
+	check(ev.kind == HF_EVENT_LOCATION && ev.has_fix);
+	check(ev.fix.has_direction == rep->has_direction_ext);
+	check(ev.fix.direction_deg >= 0.0 && ev.fix.direction_deg < 360.0);
+	check(ev.fix.has_altitude == rep->has_altitude && !ev.fix.has_fix_time);
+	check(ev.fix.has_age_max == (rep->time_type == HF_LIP_TIME_ELAPSED &&
+				     rep->time_elapsed < 3));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hf_lip_report rep;
@@ -87,7 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pdu, data + 2, nbytes);
 
 	rc = hf_lip_decode(nbytes ? pdu : NULL, nbits, &rep, &why);
-	if (rc == 0) {
+	if (rc == 0 && rep.pdu_type == HF_LIP_EXTENDED) {
+		check_long(&rep);
+	} else if (rc == 0) {
 		check(nbits >= HF_LIP_SHORT_BITS);
 		check_report(pdu, &rep);
 	} else {

@@ -48,8 +48,19 @@ static void on_event(void *ctx, const struct hf_radio_event *ev)
 
 	r->n_events++;
 	check(ev->issi <= 0xFFFFFF);
-	check(ev->kind == HF_EVENT_STATUS || ev->kind == HF_EVENT_LOCATION);
-	if (ev->kind == HF_EVENT_STATUS) {
+	check(ev->kind == HF_EVENT_STATUS || ev->kind == HF_EVENT_LOCATION ||
+	      ev->kind == HF_EVENT_TEXT || ev->kind == HF_EVENT_EMERGENCY_CALL);
+	if (ev->kind == HF_EVENT_TEXT) {
+		size_t n = strnlen(ev->text, HF_TEXT_MAX);
+
+		check(n < HF_TEXT_MAX && !ev->has_fix && !ev->has_status);
+		/* whole UTF-8 characters only: no dangling lead byte at the end */
+		check(n == 0 || ((uint8_t)ev->text[n - 1] & 0xC0) != 0xC0);
+		mix(r, ev->text, n);
+	} else if (ev->kind == HF_EVENT_EMERGENCY_CALL) {
+		check(ev->has_call_priority && ev->call_priority == 15 && ev->issi > 0);
+		check(!ev->has_fix && !ev->has_status);
+	} else if (ev->kind == HF_EVENT_STATUS) {
 		check(ev->has_status && !ev->has_fix);
 		mix(r, &ev->status, sizeof(ev->status));
 	} else {

@@ -482,23 +482,18 @@ Test(lip_roundtrip, the_event_keeps_what_the_report_does_not_describe)
 /* PDU types and lengths                                                     */
 /* ------------------------------------------------------------------------- */
 
-Test(lip_pdu, a_long_report_is_refused_as_not_supported_yet)
+Test(lip_pdu, an_extended_pdu_cut_before_its_extension_is_invalid)
 {
-	/* PDU type 01 (extension: long report etc.) is -ENOTSUP with the agreed
-	 * reason, and says which type it saw. */
+	/* PDU type 01 with fewer than 4 extension bits after it: -EINVAL, and
+	 * the report says which PDU type it saw. */
+	uint8_t buf[1] = { 0x4C };
 	struct hf_lip_report rep;
 	const char *why = NULL;
-	uint8_t buf[16];
-	size_t n = unhex("0A40000000000007FE0000", buf, sizeof(buf));
 
-	cr_assert_eq(hf_lip_decode(buf + 1, (n - 1) * 8, &rep, &why), -ENOTSUP);
-	cr_assert_str_eq(why, "LIP long report not decoded yet");
+	cr_assert_eq(hf_lip_decode(buf, 2, &rep, &why), -EINVAL);
+	cr_assert_str_eq(why, "LIP PDU too short");
 	cr_assert_eq(rep.pdu_type, HF_LIP_EXTENDED);
-
-	/* even when only the two type bits are there */
-	why = NULL;
-	cr_assert_eq(hf_lip_decode(buf + 1, 2, &rep, &why), -ENOTSUP);
-	cr_assert_str_eq(why, "LIP long report not decoded yet");
+	cr_assert_eq(hf_lip_decode(buf, 5, &rep, NULL), -EINVAL);
 }
 
 Test(lip_pdu, reserved_pdu_types_are_invalid)
@@ -555,4 +550,406 @@ Test(lip_pdu, bits_beyond_nbits_are_never_read)
 	cr_assert_eq(a.additional_type, b.additional_type);
 	cr_assert_eq(a.additional, b.additional);
 	free(exact);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Long location report                                                      */
+/* ------------------------------------------------------------------------- */
+
+/* An independent MSB-first bit packer for hand-made vectors: a list of
+ * (value, width) fields, terminated by width 0. */
+struct field {
+	uint32_t v;
+	unsigned w;
+};
+
+static size_t pack(const struct field *f, uint8_t *out, size_t max)
+{
+	size_t pos = 0;
+
+	memset(out, 0, max);
+	for (; f->w; f++)
+		for (unsigned i = 0; i < f->w; i++, pos++) {
+			cr_assert_lt(pos / 8, max);
+			if ((f->v >> (f->w - 1 - i)) & 1u)
+				out[pos / 8] |= (uint8_t)(0x80u >> (pos % 8));
+		}
+	return pos;
+}
+
+#define WORKED_LON 1120168u /* domain.md worked capture, 51.3251 N 12.0181 E */
+#define WORKED_LAT 4783846u
+#define HEAD_ELAPSED(t) { 1, 2 }, { 3, 4 }, { 1, 2 }, { (t), 2 }
+#define TAIL { 1, 1 }, { 0, 1 }, { 129, 8 }, { 0, 0 } /* ack, reason 129 */
+
+Test(lip_long, every_location_shape_decodes_lat_lon_and_its_extras_with_its_width)
+{
+	/* Shapes 1-10 with the worked capture's position: lat/lon, then the
+	 * shape's own fields (all-ones filler where not decoded, so a wrong
+	 * width shifts the reason), velocity type 0, ack 1, reason 129. */
+	static const struct {
+		uint8_t shape;
+		struct field extra[6];
+		bool has_unc, has_alt;
+		uint8_t unc, pos_err;
+		double alt_m;
+	} cases[] = {
+		{ 1, { { 0, 0 } }, false, false, 0, 7, 0 },
+		{ 2, { { 0x15, 6 }, { 0, 0 } }, true, false, 0x15, 7, 0 },
+		{ 3, { { 0x7FFFFF, 23 }, { 0, 0 } }, false, false, 0, 7, 0 },
+		{ 4, { { 1, 1 }, { 1201, 11 }, { 0, 0 } }, false, true, 0, 7, 1000 },
+		{ 5, { { 0x15, 6 }, { 0, 1 }, { 1202, 11 }, { 0, 0 } }, true, true, 0x15, 7, 1002 },
+		{ 6, { { 0x7FFFFF, 23 }, { 0xFFF, 12 }, { 0, 0 } }, false, false, 0, 7, 0 },
+		{ 7, { { 0x15, 6 }, { 1, 1 }, { 1927, 11 }, { 7, 3 }, { 0, 0 } }, true, true, 0x15,
+		  7, 2525 },
+		{ 8, { { 0x7FFFFF, 23 }, { 0xFFF, 12 }, { 7, 3 }, { 0, 0 } }, false, false, 0, 7,
+		  0 },
+		{ 9, { { 0xFFFF, 16 }, { 0xFFFF, 16 }, { 0xFFFF, 16 }, { 7, 3 }, { 0, 0 } }, false,
+		  false, 0, 7, 0 },
+		{ 10, { { 3, 3 }, { 0, 0 } }, false, false, 0, 3, 0 },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct field f[20] = { HEAD_ELAPSED(1), { cases[i].shape, 4 }, { WORKED_LON, 25 },
+				       { WORKED_LAT, 24 } };
+		size_t n = 7;
+		struct hf_lip_report rep;
+		const char *why = NULL;
+		uint8_t buf[32];
+		size_t nbits;
+
+		for (size_t j = 0; cases[i].extra[j].w; j++)
+			f[n++] = cases[i].extra[j];
+		f[n++] = (struct field){ 0, 3 }; /* velocity type 0 */
+		memcpy(&f[n], (struct field[]){ TAIL }, 4 * sizeof(struct field));
+		nbits = pack(f, buf, sizeof(buf));
+		cr_assert_eq(hf_lip_decode(buf, nbits, &rep, &why), 0, "shape %u: %s",
+			     cases[i].shape, why);
+		cr_assert_eq(rep.pdu_type, HF_LIP_EXTENDED);
+		cr_assert_eq(rep.extension, HF_LIP_EXT_LONG_REPORT);
+		cr_assert_eq(rep.shape, cases[i].shape);
+		cr_assert_eq(rep.lon_raw, (int32_t)WORKED_LON, "shape %u", cases[i].shape);
+		cr_assert_eq(rep.lat_raw, (int32_t)WORKED_LAT, "shape %u", cases[i].shape);
+		cr_assert_float_eq(rep.lat, 51.3251, 1e-4);
+		cr_assert_float_eq(rep.lon, 12.0181, 1e-4);
+		cr_assert_eq(rep.has_uncertainty, cases[i].has_unc, "shape %u", cases[i].shape);
+		cr_assert_eq(rep.uncertainty_code, cases[i].unc, "shape %u", cases[i].shape);
+		cr_assert_eq(rep.has_altitude, cases[i].has_alt, "shape %u", cases[i].shape);
+		if (cases[i].has_alt)
+			cr_assert_float_eq(rep.altitude_m, cases[i].alt_m, 1e-9);
+		cr_assert_eq(rep.position_error, cases[i].pos_err, "shape %u", cases[i].shape);
+		cr_assert_eq(rep.velocity_type, 0);
+		cr_assert_eq(rep.velocity_code, 127);
+		cr_assert_eq(rep.ack_request, 1, "shape %u", cases[i].shape);
+		cr_assert_eq(rep.additional_type, 0);
+		cr_assert_eq(rep.additional, 129, "shape %u", cases[i].shape);
+		cr_assert_eq(rep.time_elapsed, 1);
+	}
+}
+
+Test(lip_long, every_velocity_type_has_its_width_and_direction_where_it_has_one)
+{
+	/* Velocity types 0-7 after a point: horizontal velocity code 29 first,
+	 * the 8-bit direction 64 (90 degrees) in types 5-7, all-ones filler in
+	 * the uncertainty and vertical fields; the reason after them is 129. */
+	static const struct {
+		uint8_t type;
+		struct field v[7];
+		bool dir;
+	} cases[] = {
+		{ 0, { { 0, 0 } }, false },
+		{ 1, { { 29, 7 }, { 0, 0 } }, false },
+		{ 2, { { 29, 7 }, { 7, 3 }, { 0, 0 } }, false },
+		{ 3, { { 29, 7 }, { 0xFF, 8 }, { 0, 0 } }, false },
+		{ 4, { { 29, 7 }, { 7, 3 }, { 0xFF, 8 }, { 7, 3 }, { 0, 0 } }, false },
+		{ 5, { { 29, 7 }, { 64, 8 }, { 0, 0 } }, true },
+		{ 6, { { 29, 7 }, { 7, 3 }, { 64, 8 }, { 7, 3 }, { 0, 0 } }, true },
+		{ 7, { { 29, 7 }, { 7, 3 }, { 0xFF, 8 }, { 7, 3 }, { 64, 8 }, { 7, 3 }, { 0, 0 } },
+		  true },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct field f[24] = { HEAD_ELAPSED(0), { 1, 4 }, { WORKED_LON, 25 },
+				       { WORKED_LAT, 24 }, { cases[i].type, 3 } };
+		size_t n = 8;
+		struct hf_lip_report rep;
+		struct hf_radio_event ev = { 0 };
+		uint8_t buf[32];
+		size_t nbits;
+
+		for (size_t j = 0; cases[i].v[j].w; j++)
+			f[n++] = cases[i].v[j];
+		memcpy(&f[n], (struct field[]){ TAIL }, 4 * sizeof(struct field));
+		nbits = pack(f, buf, sizeof(buf));
+		cr_assert_eq(hf_lip_decode(buf, nbits, &rep, NULL), 0, "type %u", cases[i].type);
+		cr_assert_eq(rep.velocity_type, cases[i].type);
+		cr_assert_eq(rep.velocity_code, cases[i].type ? 29 : 127, "type %u",
+			     cases[i].type);
+		cr_assert_eq(rep.has_direction_ext, cases[i].dir, "type %u", cases[i].type);
+		cr_assert_eq(rep.additional, 129, "type %u", cases[i].type);
+		hf_lip_to_event(&rep, &ev);
+		cr_assert_eq(ev.fix.has_velocity, cases[i].type != 0);
+		cr_assert_eq(ev.fix.has_direction, cases[i].dir);
+		if (cases[i].dir)
+			cr_assert_float_eq(ev.fix.direction_deg, 90.0, 1e-9);
+		if (cases[i].type)
+			cr_assert_float_eq(ev.fix.velocity_kmh, 16.0 * pow(1.038, 16.0), 1e-9);
+	}
+}
+
+Test(lip_long, the_time_types_give_elapsed_class_or_time_of_position)
+{
+	/* Time type 0: nothing (time_elapsed 3); 1: the 2-bit class; 2: day 21,
+	 * 13:45:30; 3 is reserved (-EINVAL). */
+	struct field none[] = { { 1, 2 }, { 3, 4 }, { 0, 2 }, { 1, 4 }, { 0, 25 }, { 0, 24 },
+				{ 0, 3 }, TAIL };
+	struct field elapsed[] = { HEAD_ELAPSED(2), { 1, 4 }, { 0, 25 }, { 0, 24 }, { 0, 3 },
+				   TAIL };
+	struct field tpos[] = { { 1, 2 }, { 3, 4 }, { 2, 2 }, { 21, 5 }, { 13, 5 }, { 45, 6 },
+				{ 30, 6 }, { 1, 4 }, { 0, 25 }, { 0, 24 }, { 0, 3 }, TAIL };
+	struct field reserved[] = { { 1, 2 }, { 3, 4 }, { 3, 2 }, { 1, 4 }, { 0, 25 },
+				    { 0, 24 }, { 0, 3 }, TAIL };
+	struct hf_lip_report rep;
+	struct hf_radio_event ev = { 0 };
+	const char *why = NULL;
+	uint8_t buf[32];
+
+	cr_assert_eq(hf_lip_decode(buf, pack(none, buf, sizeof(buf)), &rep, NULL), 0);
+	cr_assert_eq(rep.time_type, HF_LIP_TIME_NONE);
+	cr_assert_eq(rep.time_elapsed, 3);
+	hf_lip_to_event(&rep, &ev);
+	cr_assert_not(ev.fix.has_age_max);
+
+	cr_assert_eq(hf_lip_decode(buf, pack(elapsed, buf, sizeof(buf)), &rep, NULL), 0);
+	cr_assert_eq(rep.time_type, HF_LIP_TIME_ELAPSED);
+	cr_assert_eq(rep.time_elapsed, 2);
+	hf_lip_to_event(&rep, &ev);
+	cr_assert(ev.fix.has_age_max);
+	cr_assert_eq(ev.fix.age_max_s, 1800);
+
+	cr_assert_eq(hf_lip_decode(buf, pack(tpos, buf, sizeof(buf)), &rep, NULL), 0);
+	cr_assert_eq(rep.time_type, HF_LIP_TIME_OF_POSITION);
+	cr_assert_eq(rep.day, 21);
+	cr_assert_eq(rep.hour, 13);
+	cr_assert_eq(rep.minute, 45);
+	cr_assert_eq(rep.second, 30);
+	cr_assert_eq(rep.additional, 129);
+	hf_lip_to_event(&rep, &ev);
+	cr_assert_not(ev.fix.has_age_max);
+	cr_assert_not(ev.fix.has_fix_time, "no clock in the decoder");
+
+	cr_assert_eq(hf_lip_decode(buf, pack(reserved, buf, sizeof(buf)), &rep, &why), -EINVAL);
+	cr_assert_str_eq(why, "LIP long report time type reserved");
+}
+
+Test(lip_long, a_long_report_event_carries_altitude_error_and_reason)
+{
+	/* Point+altitude (code 1201: 1000 m) gives has_altitude; point+position
+	 * error 2 gives error_m 200; reason 2 is an emergency. */
+	struct field alt[] = { HEAD_ELAPSED(0), { 4, 4 }, { WORKED_LON, 25 }, { WORKED_LAT, 24 },
+			       { 0, 1 }, { 1201, 11 }, { 0, 3 }, { 0, 1 }, { 0, 1 }, { 2, 8 },
+			       { 0, 0 } };
+	struct field err[] = { HEAD_ELAPSED(0), { 10, 4 }, { WORKED_LON, 25 }, { WORKED_LAT, 24 },
+			       { 2, 3 }, { 0, 3 }, TAIL };
+	struct hf_lip_report rep;
+	struct hf_radio_event ev = { 0 };
+	uint8_t buf[32];
+
+	cr_assert_eq(hf_lip_decode(buf, pack(alt, buf, sizeof(buf)), &rep, NULL), 0);
+	hf_lip_to_event(&rep, &ev);
+	cr_assert_eq(ev.kind, HF_EVENT_LOCATION);
+	cr_assert(ev.has_fix);
+	cr_assert_float_eq(ev.fix.lat, 51.325099, 1e-9);
+	cr_assert_float_eq(ev.fix.lon, 12.018099, 1e-9);
+	cr_assert(ev.fix.has_altitude);
+	cr_assert_float_eq(ev.fix.altitude_m, 1000.0, 1e-9);
+	cr_assert_not(ev.fix.has_error);
+	cr_assert_not(ev.fix.has_velocity);
+	cr_assert_not(ev.fix.has_direction);
+	cr_assert(ev.fix.has_age_max);
+	cr_assert_eq(ev.fix.age_max_s, 5);
+	cr_assert(ev.has_reason);
+	cr_assert_eq(ev.reason, HF_LIP_REASON_EMERGENCY);
+	cr_assert(hf_radio_event_is_emergency(&ev));
+
+	cr_assert_eq(hf_lip_decode(buf, pack(err, buf, sizeof(buf)), &rep, NULL), 0);
+	hf_lip_to_event(&rep, &ev);
+	cr_assert(ev.fix.has_error);
+	cr_assert_eq(ev.fix.error_m, 200);
+	cr_assert_not(ev.fix.has_altitude);
+	cr_assert_eq(ev.reason, 129);
+}
+
+Test(lip_long, other_extensions_are_refused_by_name_as_not_reports)
+{
+	/* Every PDU type extension but 0011 is -ENOTSUP naming it. */
+	static const struct {
+		uint8_t ext;
+		const char *why;
+	} cases[] = {
+		{ 0, "LIP extension 0000 reserved" },
+		{ 1, "LIP immediate location request (a command to radios, not a report)" },
+		{ 2, "LIP extension 0010 reserved" },
+		{ 4, "LIP location report acknowledgement (a command to radios, not a report)" },
+		{ 5, "LIP basic location parameters (a command to radios, not a report)" },
+		{ 6, "LIP add/modify trigger (a command to radios, not a report)" },
+		{ 7, "LIP remove trigger (a command to radios, not a report)" },
+		{ 8, "LIP report trigger (a command to radios, not a report)" },
+		{ 9, "LIP report basic location parameters (a command to radios, not a report)" },
+		{ 10, "LIP location reporting enable/disable (a command to radios, not a report)" },
+		{ 11, "LIP temporary control (a command to radios, not a report)" },
+		{ 12, "LIP backlog (a command to radios, not a report)" },
+		{ 13, "LIP extension 1101 reserved" },
+		{ 15, "LIP extension 1111 reserved" },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		uint8_t buf[2] = { (uint8_t)(0x40 | cases[i].ext << 2), 0xFF };
+		struct hf_lip_report rep;
+		const char *why = NULL;
+
+		cr_assert_eq(hf_lip_decode(buf, 6, &rep, &why), -ENOTSUP, "ext %u", cases[i].ext);
+		cr_assert_str_eq(why, cases[i].why);
+		cr_assert_eq(rep.extension, cases[i].ext);
+		cr_assert_eq(hf_lip_decode(buf, 16, &rep, NULL), -ENOTSUP);
+	}
+}
+
+Test(lip_long, a_long_report_cut_anywhere_is_invalid_and_shapes_are_checked)
+{
+	/* Every prefix of a valid circle+altitude+velocity-7 report is -EINVAL
+	 * (never a crash, never a half-filled success); shape 11 is reserved;
+	 * shape 0 (no position) is -ENOTSUP. */
+	struct field full[] = { HEAD_ELAPSED(0), { 7, 4 }, { WORKED_LON, 25 }, { WORKED_LAT, 24 },
+				{ 1, 6 }, { 0, 1 }, { 300, 11 }, { 0, 3 }, { 7, 3 }, { 29, 7 },
+				{ 0, 3 }, { 0, 8 }, { 0, 3 }, { 64, 8 }, { 0, 3 }, TAIL };
+	struct field shape11[] = { HEAD_ELAPSED(0), { 11, 4 }, { 0, 25 }, { 0, 24 }, { 0, 3 },
+				   TAIL };
+	struct field shape0[] = { HEAD_ELAPSED(0), { 0, 4 }, { 0, 3 }, TAIL };
+	struct hf_lip_report rep;
+	const char *why = NULL;
+	uint8_t buf[32];
+	size_t nbits = pack(full, buf, sizeof(buf));
+
+	cr_assert_eq(hf_lip_decode(buf, nbits, &rep, NULL), 0);
+	cr_assert_float_eq(rep.altitude_m, 99.0, 1e-9);
+	for (size_t cut = 0; cut < nbits; cut++) {
+		cr_assert_eq(hf_lip_decode(buf, cut, &rep, &why), -EINVAL, "cut at %zu", cut);
+		cr_assert_not_null(why);
+	}
+	cr_assert_eq(hf_lip_decode(buf, pack(shape11, buf, sizeof(buf)), &rep, &why), -EINVAL);
+	cr_assert_str_eq(why, "LIP long report location shape reserved");
+	cr_assert_eq(hf_lip_decode(buf, pack(shape0, buf, sizeof(buf)), &rep, &why), -ENOTSUP);
+	cr_assert_str_eq(why, "LIP long report without a location shape");
+	cr_assert_eq(rep.additional, 129);
+}
+
+Test(lip_long, altitude_codes_map_to_metres_per_the_three_ranges)
+{
+	/* 1-1201: code-201; 1202-1926: 1000+2(code-1201); 1927-2047:
+	 * 2450+75(code-1926); 0 and above 2047 are NAN. */
+	static const struct {
+		uint16_t code;
+		double m;
+	} cases[] = {
+		{ 1, -200 }, { 201, 0 }, { 1201, 1000 }, { 1202, 1002 }, { 1926, 2450 },
+		{ 1927, 2525 }, { 2047, 11525 },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++)
+		cr_assert_float_eq(hf_lip_altitude_m(cases[i].code), cases[i].m, 1e-9, "%u",
+				   cases[i].code);
+	cr_assert(isnan(hf_lip_altitude_m(0)));
+	cr_assert(isnan(hf_lip_altitude_m(2048)));
+}
+
+Test(lip_long, a_time_of_position_becomes_the_latest_matching_instant_before_the_reference)
+{
+	/* Reference 2026-11-22 08:00:00 UTC: day 22 07:59 is that morning;
+	 * 08:00:30 is within the 1-minute skew; 09:00 is a month back; day 31
+	 * skips November; 2025-03-05 with day 30 skips February to January;
+	 * 2024-02-29 exists (leap year); bad fields are -EINVAL. */
+	static const struct {
+		int64_t ref;
+		uint8_t day, hour, minute, second;
+		int rc;
+		int64_t want;
+	} cases[] = {
+		{ 1795334400000, 22, 7, 59, 0, 0, 1795334340000 },
+		{ 1795334400000, 22, 8, 0, 30, 0, 1795334430000 },
+		{ 1795334400000, 22, 9, 0, 0, 0, 1792659600000 },
+		{ 1795334400000, 31, 12, 0, 0, 0, 1793448000000 },
+		{ 1741132800000, 30, 0, 0, 0, 0, 1738195200000 },
+		{ 1709251200000, 29, 23, 59, 59, 0, 1709251199000 },
+		{ 1795334400000, 0, 0, 0, 0, -EINVAL, 0 },
+		{ 1795334400000, 1, 24, 0, 0, -EINVAL, 0 },
+		{ 1795334400000, 1, 0, 60, 0, -EINVAL, 0 },
+		{ 1795334400000, 1, 0, 0, 60, -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct hf_lip_report rep = { .pdu_type = HF_LIP_EXTENDED,
+					     .time_type = HF_LIP_TIME_OF_POSITION,
+					     .day = cases[i].day,
+					     .hour = cases[i].hour,
+					     .minute = cases[i].minute,
+					     .second = cases[i].second };
+		int64_t t = -1;
+
+		cr_assert_eq(hf_lip_fix_time_ms(&rep, cases[i].ref, &t), cases[i].rc, "case %zu", i);
+		if (cases[i].rc == 0)
+			cr_assert_eq(t, cases[i].want, "case %zu: %lld", i, (long long)t);
+	}
+	{
+		struct hf_lip_report rep = { .pdu_type = HF_LIP_EXTENDED,
+					     .time_type = HF_LIP_TIME_ELAPSED, .day = 1 };
+		int64_t t;
+
+		cr_assert_eq(hf_lip_fix_time_ms(&rep, 1795334400000, &t), -EINVAL);
+	}
+}
+
+Test(lip_long, encoded_long_reports_decode_back_to_their_values)
+{
+	/* Point and circle, with and without velocity: position within a raw
+	 * step, speed code exact, direction within 360/256, reason kept. */
+	static const struct {
+		double lat, lon, kmh, dir;
+		bool circle;
+	} cases[] = {
+		{ 51.3251, 12.0181, 50.0, 90.0, false },
+		{ -33.8688, 151.2093, -1.0, 0.0, true },
+		{ 0.0, -179.9, 0.0, 359.0, true },
+		{ 89.99, 0.0, 1000.0, 180.0, false },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		uint8_t out[20];
+		struct hf_lip_report rep;
+		struct hf_radio_event ev = { 0 };
+		int bits = hf_lip_encode_long(cases[i].lat, cases[i].lon, cases[i].kmh,
+					      cases[i].dir, cases[i].circle, 1, 130, out);
+
+		cr_assert_gt(bits, 8, "case %zu", i);
+		cr_assert_eq(out[0], HF_SDS_PI_LIP);
+		cr_assert_eq(hf_lip_decode(out + 1, (size_t)bits - 8, &rep, NULL), 0, "case %zu", i);
+		cr_assert_eq(rep.shape, cases[i].circle ? HF_LIP_SHAPE_CIRCLE : HF_LIP_SHAPE_POINT);
+		cr_assert_float_eq(rep.lat, cases[i].lat, LAT_STEP);
+		cr_assert_float_eq(rep.lon, cases[i].lon, LON_STEP);
+		cr_assert_eq(rep.time_elapsed, 1);
+		cr_assert_eq(rep.additional, 130);
+		hf_lip_to_event(&rep, &ev);
+		cr_assert_eq(ev.fix.has_velocity, cases[i].kmh >= 0);
+		if (cases[i].kmh >= 0) {
+			cr_assert_eq(rep.velocity_code, hf_lip_velocity_code(cases[i].kmh));
+			cr_assert(ev.fix.has_direction);
+			cr_assert_float_eq(ev.fix.direction_deg, cases[i].dir, 360.0 / 256.0);
+		}
+	}
+	{
+		uint8_t out[20];
+
+		cr_assert_eq(hf_lip_encode_long(91.0, 0, 0, 0, false, 0, 0, out), -EINVAL);
+		cr_assert_eq(hf_lip_encode_long(0, 0, 0, 0, false, 4, 0, out), -EINVAL);
+	}
 }

@@ -389,8 +389,8 @@ Test(pei_sds, bad_user_data_is_rejected_with_a_clear_reason_and_no_event)
 
 Test(pei_sds, services_and_payloads_not_decoded_yet_are_not_supported)
 {
-	/* SDS types 1-3, PIs other than LIP (the reason names the PI) and the
-	 * LIP long report are -ENOTSUP. */
+	/* SDS types 1-3, PIs other than LIP and text (the reason names the PI)
+	 * and LIP PDUs that are not reports are -ENOTSUP. */
 	static const struct {
 		const char *hdr, *data, *why;
 	} cases[] = {
@@ -398,14 +398,10 @@ Test(pei_sds, services_and_payloads_not_decoded_yet_are_not_supported)
 		{ "+CTSDSR: 10,1234567,0,2345678,0,32", "80048004", "SDS type 2 not decoded yet" },
 		{ "+CTSDSR: 11,1234567,0,2345678,0,64", "8004800480048004",
 		  "SDS type 3 not decoded yet" },
-		{ "+CTSDSR: 12,1234567,0,2345678,0,120", "82029C01746573746D657373616765",
-		  "SDS PI 0x82 not decoded yet" },
-		{ "+CTSDSR: 12,1234567,0,2345678,0,104", "0201746573746D657373616765",
-		  "SDS PI 0x02 not decoded yet" },
 		{ "+CTSDSR: 12,1234567,0,2345678,0,16", "8a01", "SDS PI 0x8A not decoded yet" },
 		{ "+CTSDSR: 12,1234567,0,2345678,0,8", "FF", "SDS PI 0xFF not decoded yet" },
-		{ "+CTSDSR: 12,1234567,0,2345678,0,168",
-		  "0A4DD400000000000000005FE0002308517A100060", "LIP long report not decoded yet" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,24", "0A4400", "LIP immediate location request "
+		  "(a command to radios, not a report)" },
 	};
 
 	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
@@ -575,10 +571,11 @@ Test(pei_stream, a_data_error_names_the_header_line_and_shows_the_data)
 
 Test(pei_stream, an_unsupported_pi_is_rejected_with_its_name)
 {
-	/* A text SDS (PI 0x82) is not decoded yet: one reject naming the PI. */
-	feed("+CTSDSR: 12,1234567,0,2345678,0,120\r\n82029C01746573746D657373616765\r\n");
+	/* A message with user-data header (PI 0x8A) is not decoded: one reject
+	 * naming the PI. */
+	feed("+CTSDSR: 12,1234567,0,2345678,0,16\r\n8A01\r\n");
 	cr_assert_eq(rec.n_rejects, 1);
-	cr_assert_str_eq(rec.rejects[0].why, "SDS PI 0x82 not decoded yet");
+	cr_assert_str_eq(rec.rejects[0].why, "SDS PI 0x8A not decoded yet");
 	cr_assert_eq(rec.n_events, 0);
 }
 
@@ -796,4 +793,235 @@ Test(pei_stream, the_capture_file_decodes_to_the_domain_examples)
 	cr_assert_float_eq(rec.events[2].fix.lat, 51.325099, 1e-9);
 	cr_assert_float_eq(rec.events[2].fix.lon, 12.018099, 1e-9);
 	cr_assert_eq(rec.events[2].reason, 129);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Text SDS                                                                  */
+/* ------------------------------------------------------------------------- */
+
+Test(pei_text, every_text_pi_gives_a_text_event_in_utf8)
+{
+	/* PIs 0x02 and 0x09 (coding byte right after the PI) and 0x82 and 0x89
+	 * (SDS-TL transfer: message type, reference, then the coding byte);
+	 * ISO-8859-1 becomes UTF-8; a timestamp is skipped; only whole bytes of
+	 * the length count; extra digits are ignored; NUL bytes are dropped. */
+	static const struct {
+		const char *hdr, *data, *text;
+	} cases[] = {
+		{ "+CTSDSR: 12,1234567,0,2345678,0,32", "02014869", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,32", "09014869", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,48", "82002A014869", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,48", "89042A014869", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,24", "0201E9", "\xC3\xA9" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,40", "0281AABBCC4869FF", "" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,56", "0281AABBCC4869", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,32", "02014869FFFF", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,30", "02014869", "H" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,16", "0201", "" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,40", "0201480069", "Hi" },
+		{ "+CTSDSR: 12,1234567,0,2345678,0,40", "0201A3B5FF", "\xC2\xA3\xC2\xB5\xC3\xBF" },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct hf_radio_event ev;
+		const char *why = NULL;
+
+		cr_assert_eq(decode(cases[i].hdr, cases[i].data, &ev, &why), 0, "%s: %s",
+			     cases[i].data, why);
+		cr_assert_eq(ev.kind, HF_EVENT_TEXT, "%s", cases[i].data);
+		cr_assert_eq(ev.issi, 1234567);
+		cr_assert_str_eq(ev.text, cases[i].text, "%s", cases[i].data);
+		cr_assert_not(ev.has_fix || ev.has_status || ev.has_reason);
+	}
+}
+
+Test(pei_text, bad_or_unsupported_text_is_refused_with_a_reason)
+{
+	/* Other coding schemes are -ENOTSUP naming the scheme; cut-off headers
+	 * are -EINVAL; SDS-TL reports and acks are HF_PEI_IGNORED. */
+	static const struct {
+		const char *hdr, *data;
+		int rc;
+		const char *why;
+	} cases[] = {
+		{ "+CTSDSR: 12,1,0,2,0,32", "02004869", -ENOTSUP,
+		  "SDS text coding scheme 0 (7-bit GSM alphabet) not supported" },
+		{ "+CTSDSR: 12,1,0,2,0,32", "09024869", -ENOTSUP,
+		  "SDS text coding scheme 2 (ISO-8859-2) not supported" },
+		{ "+CTSDSR: 12,1,0,2,0,48", "82002A1A4869", -ENOTSUP,
+		  "SDS text coding scheme 26 (UCS-2) not supported" },
+		{ "+CTSDSR: 12,1,0,2,0,32", "027F4869", -ENOTSUP,
+		  "SDS text coding scheme not supported (only 1, ISO-8859-1)" },
+		{ "+CTSDSR: 12,1,0,2,0,24", "82102A", HF_PEI_IGNORED,
+		  "SDS-TL report (delivery report, not a text)" },
+		{ "+CTSDSR: 12,1,0,2,0,24", "89202A", HF_PEI_IGNORED,
+		  "SDS-TL acknowledgement (not a text)" },
+		{ "+CTSDSR: 12,1,0,2,0,32", "82302A01", -EINVAL, "SDS-TL message type reserved" },
+		{ "+CTSDSR: 12,1,0,2,0,16", "8200", -EINVAL, "SDS-TL text shorter than its header" },
+		{ "+CTSDSR: 12,1,0,2,0,24", "82002A", -EINVAL,
+		  "SDS text shorter than its coding scheme" },
+		{ "+CTSDSR: 12,1,0,2,0,8", "02", -EINVAL, "SDS text shorter than its coding scheme" },
+		{ "+CTSDSR: 12,1,0,2,0,24", "0281AA", -EINVAL,
+		  "SDS text shorter than its timestamp" },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct hf_radio_event ev = { .kind = HF_EVENT_PANIC };
+		const char *why = NULL;
+
+		cr_assert_eq(decode(cases[i].hdr, cases[i].data, &ev, &why), cases[i].rc, "%s",
+			     cases[i].data);
+		cr_assert_str_eq(why, cases[i].why, "%s", cases[i].data);
+		cr_assert_eq(ev.kind, HF_EVENT_PANIC, "%s: event touched", cases[i].data);
+	}
+}
+
+/* Hex of a 0x02 text SDS: PI, coding 1, then n copies of byte c after lead. */
+static void long_text_hex(char *out, const char *lead, uint8_t c, size_t n)
+{
+	strcpy(out, "0201");
+	strcat(out, lead);
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + strlen(out), "%02X", c);
+}
+
+Test(pei_text, a_text_too_long_for_the_event_is_cut_at_a_character_boundary)
+{
+	/* 200 x e-acute is 400 bytes of UTF-8: cut to 127 whole characters
+	 * (254 bytes); after a leading 'A' 127 characters fit in 255 bytes. */
+	char hex[600], hdr[64];
+	struct hf_radio_event ev;
+	const char *why = NULL;
+
+	long_text_hex(hex, "", 0xE9, 200);
+	snprintf(hdr, sizeof(hdr), "+CTSDSR: 12,1,0,2,0,%zu", strlen(hex) * 4);
+	cr_assert_eq(decode(hdr, hex, &ev, &why), 0, "%s", why);
+	cr_assert_eq(strlen(ev.text), 254);
+	cr_assert_eq((uint8_t)ev.text[252], 0xC3);
+	cr_assert_eq((uint8_t)ev.text[253], 0xA9);
+
+	long_text_hex(hex, "41", 0xE9, 200);
+	snprintf(hdr, sizeof(hdr), "+CTSDSR: 12,1,0,2,0,%zu", strlen(hex) * 4);
+	cr_assert_eq(decode(hdr, hex, &ev, &why), 0, "%s", why);
+	cr_assert_eq(strlen(ev.text), 255);
+	cr_assert_eq(ev.text[0], 'A');
+	cr_assert_eq((uint8_t)ev.text[254], 0xA9);
+}
+
+/* ------------------------------------------------------------------------- */
+/* +CTICN                                                                    */
+/* ------------------------------------------------------------------------- */
+
+Test(pei_cticn, an_emergency_priority_call_is_an_emergency_call_event)
+{
+	/* Priority 15 (13th field): kind EMERGENCY_CALL, issi from the calling
+	 * party (an SSI, the SSI of a TSI, or inferred when the type is empty). */
+	static const struct {
+		const char *line;
+		uint32_t issi;
+	} cases[] = {
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,15", 1234567 },
+		{ "+CTICN: 1,0,0,1,02620010001234567,1,1,0,1,1,5,09011638300000001,15", 1234567 },
+		{ "  +cticn : 1, 0, 0, 0, 2345678 ,1,1,0,1,1,0,9999, 15 ", 2345678 },
+		{ "+CTICN: 1,0,0,,1234567,,,,,,,,15", 1234567 },
+		{ "+CTICN:2,0,0,,02620010001234567,1,1,0,1,1,,9999,15", 1234567 },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct hf_radio_event ev;
+		const char *why = NULL;
+
+		cr_assert_eq(hf_pei_parse_cticn(cases[i].line, strlen(cases[i].line), &ev, &why),
+			     0, "%s: %s", cases[i].line, why);
+		cr_assert_eq(ev.kind, HF_EVENT_EMERGENCY_CALL, "%s", cases[i].line);
+		cr_assert_eq(ev.issi, cases[i].issi, "%s", cases[i].line);
+		cr_assert(ev.has_call_priority);
+		cr_assert_eq(ev.call_priority, 15);
+		cr_assert(hf_radio_event_is_emergency(&ev));
+		cr_assert_not(ev.has_fix || ev.has_status);
+	}
+}
+
+Test(pei_cticn, ordinary_calls_are_ignored_and_bad_lines_refused)
+{
+	/* Priority below 15 or absent (short forms): HF_PEI_IGNORED; a bad
+	 * priority, too many fields, a non-radio or missing calling party of an
+	 * emergency call: -EINVAL; each with its reason. */
+	static const struct {
+		const char *line;
+		int rc;
+		const char *why;
+	} cases[] = {
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,0", HF_PEI_IGNORED,
+		  "+CTICN below emergency priority (an ordinary call)" },
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,14", HF_PEI_IGNORED,
+		  "+CTICN below emergency priority (an ordinary call)" },
+		{ "+CTICN: 1,0,0,4,1234567,1,1,0,15,0", HF_PEI_IGNORED,
+		  "+CTICN without a priority (an ordinary call)" },
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,", HF_PEI_IGNORED,
+		  "+CTICN without a priority (an ordinary call)" },
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,16", -EINVAL,
+		  "+CTICN: bad priority level" },
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,x", -EINVAL,
+		  "+CTICN: bad priority level" },
+		{ "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,15,0", -EINVAL,
+		  "+CTICN: too many fields" },
+		{ "+CTICN: 1,0,0,4,00441234567,1,1,0,1,1,0,9999,15", -EINVAL,
+		  "+CTICN: calling party is not an SSI or TSI" },
+		{ "+CTICN: 1,0,0,0,16777216,1,1,0,1,1,0,9999,15", -EINVAL,
+		  "+CTICN: calling party is not an SSI or TSI" },
+		{ "+CTICN: 1,0,0,9,1234567,1,1,0,1,1,0,9999,15", -EINVAL,
+		  "+CTICN: bad calling party identity type" },
+		{ "+CTICN: 1,0,0,0,,1,1,0,1,1,0,9999,15", -EINVAL,
+		  "+CTICN: emergency call without a calling party" },
+		{ "OK", -EINVAL, "not a +CTICN line" },
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(cases); i++) {
+		struct hf_radio_event ev = { .kind = HF_EVENT_PANIC };
+		const char *why = NULL;
+
+		cr_assert_eq(hf_pei_parse_cticn(cases[i].line, strlen(cases[i].line), &ev, &why),
+			     cases[i].rc, "%s", cases[i].line);
+		cr_assert_str_eq(why, cases[i].why, "%s", cases[i].line);
+		cr_assert_eq(ev.kind, HF_EVENT_PANIC, "%s: event touched", cases[i].line);
+	}
+}
+
+Test(pei_stream, an_emergency_cticn_after_a_waiting_header_rejects_the_header_and_is_an_event)
+{
+	/* The waiting header is rejected (its data never came); the +CTICN is
+	 * not swallowed as data but delivered as an emergency call. */
+	feed(STATUS_HDR "\r\n+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,15\r\n");
+	cr_assert_eq(rec.n_rejects, 1);
+	cr_assert_str_eq(rec.rejects[0].why, "header without data");
+	cr_assert_eq(rec.n_events, 1);
+	cr_assert_eq(rec.events[0].kind, HF_EVENT_EMERGENCY_CALL);
+	cr_assert_eq(rec.events[0].issi, 1234567);
+	cr_assert_eq(stream.stats.events, 1);
+}
+
+Test(pei_stream, ordinary_calls_and_sds_tl_reports_count_as_ignored)
+{
+	/* A priority-3 +CTICN and an SDS-TL delivery report are ignored lines,
+	 * not rejects; a bad +CTICN is rejected on its own line. */
+	feed("+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,3\r\n"
+	     "+CTSDSR: 12,1234567,0,2345678,0,24\r\n82102A\r\n"
+	     "+CTICN: 1,0,0,0,1234567,1,1,0,1,1,0,9999,99\r\n");
+	cr_assert_eq(rec.n_events, 0);
+	cr_assert_eq(rec.n_rejects, 1);
+	cr_assert_eq(rec.rejects[0].line_no, 4);
+	cr_assert_str_eq(rec.rejects[0].why, "+CTICN: bad priority level");
+	cr_assert_eq(stream.stats.ignored, 2);
+}
+
+Test(pei_stream, a_text_record_is_delivered_as_a_text_event)
+{
+	/* An SDS-TL text through the stream: one TEXT event with its sender. */
+	feed("+CTSDSR: 12,2269001,0,9999,0,64\r\n82002A014F6B2121\r\n");
+	cr_assert_eq(rec.n_rejects, 0);
+	cr_assert_eq(rec.n_events, 1);
+	cr_assert_eq(rec.events[0].kind, HF_EVENT_TEXT);
+	cr_assert_eq(rec.events[0].issi, 2269001);
+	cr_assert_str_eq(rec.events[0].text, "Ok!!");
 }
