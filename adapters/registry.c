@@ -11,10 +11,12 @@
 
 extern const struct hf_adapter_ops hf_adapter_tetra_pei;
 extern const struct hf_adapter_ops hf_adapter_ingest;
+extern const struct hf_adapter_ops hf_adapter_gpsd;
 
 const struct hf_adapter_ops *const hf_adapter_types[] = {
 	&hf_adapter_tetra_pei,
 	&hf_adapter_ingest,
+	&hf_adapter_gpsd,
 	NULL,
 };
 

@@ -14,7 +14,8 @@
  * Nothing stops at the first problem: each one goes into struct hf_diag with
  * its 1-based line and column, and the load fails if there was any. Fields
  * are read in table order, not file order, so a field may depend on one read
- * before it (roster areas on areas:, sim.listen on adapters:); the messages
+ * before it (roster areas on areas:, a gpsd adapter's unit on roster:,
+ * sim.listen on adapters:); the messages
  * are sorted by position at the end.
  *
  * libfyaml 0.7.12 (Debian 12) hangs, takes quadratic time or leaks on some
@@ -1111,6 +1112,54 @@ static bool check_hostport(struct ctx *c, const struct field *f, struct fy_node 
 	return false;
 }
 
+/* True if the first n bytes of s are lowercase letters or digits. */
+static bool all_chars_n(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* A host name or address for a TCP connection: no spaces, '/' or "host:port"
+ * (the port has its own key); an IPv6 address is written bare. */
+static bool check_host(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+	bool ok = *s != '\0';
+
+	for (const char *p = s; *p && ok; p++)
+		if (isspace((unsigned char)*p) || *p == '/' || *p == '[' || *p == ']')
+			ok = false;
+	if (ok && strchr(s, ':') && strchr(s, ':') == strrchr(s, ':'))
+		ok = false; /* one colon: "host:port"; IPv6 has at least two */
+	if (ok)
+		return true;
+	problem(c, pos_of(v), "\"%s\" must be a host name or address without a port (set "
+		"\"port\"), got %s", f->key, quote0(s).s);
+	return false;
+}
+
+/* A device as gpsd names it: an absolute path or a source URL such as
+ * tcp://host:port; no spaces or quotes (it goes into gpsd's JSON ?WATCH
+ * command). */
+static bool check_device(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+	const char *url = strstr(s, "://");
+	bool ok = s[0] == '/' || (url && url > s && url[3] && all_chars_n(s, (size_t)(url - s)));
+
+	for (const char *p = s; *p && ok; p++)
+		if (isspace((unsigned char)*p) || *p == '"' || *p == '\\')
+			ok = false;
+	if (ok)
+		return true;
+	problem(c, pos_of(v), "\"%s\" must be an absolute device path or a gpsd source "
+		"URL without spaces or quotes, as gpsd lists it (e.g. /dev/ttyUSB0, "
+		"tcp://host:port), got %s", f->key, quote0(s).s);
+	return false;
+}
+
 /* Must be a known adapter type; then the type-specific keys of this entry
  * are judged against it (ctx.variant). "ingest" is not one: the gateway
  * makes that adapter from endpoints.ingest. */
@@ -1581,6 +1630,14 @@ static const struct field adapter_fields[] = {
 	  .def_n = 250, .min = 10, .max = 60000 },
 	{ .key = "reconnect_max_ms", .type = F_INT, AT(struct hf_adapter_config, reconnect_max_ms),
 	  .def_n = 10000, .min = 10, .max = 300000 },
+	{ .key = "host", .type = F_STR, AT(struct hf_adapter_config, host), .only_for = "gpsd",
+	  .nonempty = true, .def_s = "127.0.0.1", .check = check_host },
+	{ .key = "port", .type = F_INT, AT(struct hf_adapter_config, port), .only_for = "gpsd",
+	  .def_n = 2947, .min = 1, .max = 65535 },
+	{ .key = "device", .type = F_STR, AT(struct hf_adapter_config, device), .only_for = "gpsd",
+	  .required = true, .nonempty = true, .check = check_device },
+	{ .key = "unit", .type = F_STR, AT(struct hf_adapter_config, unit), .only_for = "gpsd",
+	  .required = true, .nonempty = true, .check = check_roster_ref },
 };
 
 static const struct field area_fields[] = {
@@ -1689,14 +1746,12 @@ static const struct table sim_table = {
 };
 
 /* Top level, in reading order: areas before default_area before roster
- * (which defaults to and checks against them); adapters and roster before
- * sim (whose defaults come from them). */
+ * (which defaults to and checks against them); roster before adapters (a
+ * gpsd adapter names a roster unit); adapters and roster before sim (whose
+ * defaults come from them). */
 static const struct field top_fields[] = {
 	{ .key = "gateway", .type = F_MAP, .sub = &gateway_table },
 	{ .key = "endpoints", .type = F_MAP, .sub = &endpoints_table },
-	{ .key = "adapters", .type = F_SEQ, .sub = &adapter_table,
-	  .off = offsetof(struct hf_config, adapters), .size = sizeof(struct hf_adapter_config),
-	  .count_off = offsetof(struct hf_config, n_adapters) },
 	{ .key = "areas", .type = F_SEQ, .sub = &area_table, .nonempty = true,
 	  .off = offsetof(struct hf_config, areas), .size = sizeof(struct hf_area_config),
 	  .count_off = offsetof(struct hf_config, n_areas), .def_fn = def_areas },
@@ -1705,6 +1760,9 @@ static const struct field top_fields[] = {
 	{ .key = "roster", .type = F_SEQ, .sub = &roster_table,
 	  .off = offsetof(struct hf_config, roster), .size = sizeof(struct hf_roster_entry),
 	  .count_off = offsetof(struct hf_config, n_roster) },
+	{ .key = "adapters", .type = F_SEQ, .sub = &adapter_table,
+	  .off = offsetof(struct hf_config, adapters), .size = sizeof(struct hf_adapter_config),
+	  .count_off = offsetof(struct hf_config, n_adapters) },
 	{ .key = "status_map", .type = F_CUSTOM, .parse = parse_status_map },
 	{ .key = "rules", .type = F_MAP, .sub = &rules_table },
 	{ .key = "sim", .type = F_MAP, .sub = &sim_table },

@@ -24,6 +24,10 @@ struct hf_adapter_config {
 	char bind[HF_ADDR_MAX];    /* ingest: ZeroMQ endpoint to bind (from endpoints.ingest) */
 	uint32_t reconnect_min_ms; /* first reconnect delay (default 250) */
 	uint32_t reconnect_max_ms; /* backoff ceiling (default 10000) */
+	char host[HF_ADDR_MAX];    /* gpsd: host name or address (default 127.0.0.1) */
+	uint32_t port;             /* gpsd: TCP port (default 2947) */
+	char device[HF_PATH_MAX];  /* gpsd: the device path gpsd reads (WATCH_DEVICE) */
+	char unit[HF_ID_MAX];      /* gpsd: roster id of the unit carrying that receiver */
 	int line;                  /* where it was declared (1-based), for messages */
 };
 

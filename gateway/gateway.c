@@ -170,7 +170,9 @@ static bool same_adapter_config(const struct hf_adapter_config *a,
 	return strcmp(a->name, b->name) == 0 && strcmp(a->type, b->type) == 0 &&
 	       strcmp(a->connect, b->connect) == 0 && strcmp(a->bind, b->bind) == 0 &&
 	       a->reconnect_min_ms == b->reconnect_min_ms &&
-	       a->reconnect_max_ms == b->reconnect_max_ms;
+	       a->reconnect_max_ms == b->reconnect_max_ms && strcmp(a->host, b->host) == 0 &&
+	       a->port == b->port && strcmp(a->device, b->device) == 0 &&
+	       strcmp(a->unit, b->unit) == 0;
 }
 
 /* Makes the running adapters match cfg: unchanged ones keep running (and

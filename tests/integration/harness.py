@@ -75,8 +75,10 @@ STATUS_ON_PATROL = 32769
 STATUS_OFF_DUTY = 32771
 
 
-def write_config(dirname, pei_port, extra_roster="", heartbeat_ms=500, ingest=True, sim=""):
-    """A config on free loopback ports; returns (path, endpoints dict)."""
+def write_config(dirname, pei_port, extra_roster="", heartbeat_ms=500, ingest=True, sim="",
+                 extra_adapters=""):
+    """A config on free loopback ports; returns (path, endpoints dict).
+    extra_adapters: YAML of further `adapters:` entries ("  - type: ...")."""
     ep = {
         "publish": "tcp://127.0.0.1:%d" % free_port(),
         "command": "tcp://127.0.0.1:%d" % free_port(),
@@ -97,6 +99,7 @@ adapters:
     connect: 127.0.0.1:%d
     reconnect_min_ms: 50
     reconnect_max_ms: 400
+%s
 areas:
   - {id: central, name: Central ward, desk: desk-central}
   - {id: transport, name: Transport corridor, desk: desk-transport}
@@ -108,7 +111,8 @@ status_map:
   32771: off_duty
 %s%s
 %s
-""" % (heartbeat_ms, ep["publish"], ep["command"], ep["ingest"], pei_port, ROSTER, extra_roster, sim)
+""" % (heartbeat_ms, ep["publish"], ep["command"], ep["ingest"], pei_port, extra_adapters.rstrip("\n"),
+       ROSTER, extra_roster, sim)
     path = os.path.join(dirname, "handoff.yaml")
     with open(path, "w") as f:
         f.write(text)

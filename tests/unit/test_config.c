@@ -20,7 +20,7 @@
 #define SHIPPED HF_SOURCE_ROOT "/config/handoff.yaml"
 #define MAX_EXPECT 16
 
-static const char *const types[] = { "tetra-pei", NULL };
+static const char *const types[] = { "tetra-pei", "gpsd", NULL };
 
 /* One bad config and the problems it must produce, in any order. */
 struct bad_case {
@@ -149,8 +149,8 @@ Test(config, reports_an_unknown_key_with_the_keys_that_mapping_knows)
 		    "(known: id, state_dir, heartbeat_ms, log_level)" } },
 		{ "rules:\n  emergency:\n    radius: 10\n",
 		  { "3:5: unknown key \"radius\" in rules.emergency (known: constables, radius_m)" } },
-		{ "adapters:\n  - type: tetra-pei\n    connect: 127.0.0.1:7710\n    port: 1\n",
-		  { "4:5: unknown key \"port\" in adapter (known: type, name, connect, "
+		{ "adapters:\n  - type: tetra-pei\n    connect: 127.0.0.1:7710\n    prot: 1\n",
+		  { "4:5: unknown key \"prot\" in adapter (known: type, name, connect, "
 		    "reconnect_min_ms, reconnect_max_ms)" } },
 	};
 
@@ -344,7 +344,7 @@ Test(config, reports_bad_adapter_entries)
 {
 	static const struct bad_case cases[] = {
 		{ "adapters:\n  - type: tetra\n    connect: 127.0.0.1:7710\n",
-		  { "2:11: unknown adapter type \"tetra\" (known: tetra-pei)" } },
+		  { "2:11: unknown adapter type \"tetra\" (known: tetra-pei, gpsd)" } },
 		{ "adapters:\n  - type: ingest\n",
 		  { "2:11: the ingest adapter is not declared in adapters: "
 		    "set endpoints.ingest instead" } },
@@ -739,7 +739,18 @@ Test(config, answers_lookups_by_area_adapter_type_and_meaning)
  * the list of known keys in messages shows only the keys of that type. */
 Test(config, refuses_keys_that_belong_to_another_adapter_type)
 {
-	static const char yaml[] = "adapters:\n  - type: gpsd\n    connect: h:1\n    port: 2\n";
+	static const char yaml[] =
+		"adapters:\n"
+		"  - type: gpsd\n"
+		"    connect: h:1\n"
+		"    device: /dev/ttyUSB0\n"
+		"    unit: pc-1\n"
+		"    prot: 2\n"
+		"  - type: tetra-pei\n"
+		"    connect: h:1\n"
+		"    port: 2\n"
+		"roster:\n"
+		"  - {id: pc-1, issi: 1, callsign: PC 1, role: constable}\n";
 	struct hf_config *cfg;
 	struct hf_diag d;
 	char *out;
@@ -750,10 +761,59 @@ Test(config, refuses_keys_that_belong_to_another_adapter_type)
 	out = dump(&d);
 	cr_assert_str_eq(out,
 		"a.yaml:3:5: key \"connect\" does not apply to adapter type \"gpsd\"\n"
-		"a.yaml:4:5: unknown key \"port\" in adapter (known: type, name, "
-		"reconnect_min_ms, reconnect_max_ms)\n");
+		"a.yaml:6:5: unknown key \"prot\" in adapter (known: type, name, "
+		"reconnect_min_ms, reconnect_max_ms, host, port, device, unit)\n"
+		"a.yaml:9:5: key \"port\" does not apply to adapter type \"tetra-pei\"\n");
 	free(out);
 	hf_diag_finish(&d);
+}
+
+/* A gpsd adapter: host and port default to gpsd's own; device and unit are
+ * required, the unit must be on the roster (read before adapters) and the
+ * device a path or a gpsd source URL. */
+Test(config, reads_and_checks_gpsd_adapters)
+{
+	static const char good[] =
+		"adapters:\n"
+		"  - {type: gpsd, device: /dev/ttyACM0, unit: pc-1}\n"
+		"  - {type: gpsd, name: g2, host: gps.local, port: 3000, device: \"tcp://10.0.0.9:5000\","
+		" unit: pc-1, reconnect_min_ms: 20, reconnect_max_ms: 40}\n"
+		"roster:\n"
+		"  - {id: pc-1, issi: 1, callsign: PC 1, role: constable}\n";
+	static const struct bad_case cases[] = {
+		{ "adapters:\n  - {type: gpsd}\n",
+		  { "2:6: adapter is missing required key \"device\"",
+		    "2:6: adapter is missing required key \"unit\"" } },
+		{ "adapters:\n  - {type: gpsd, device: /dev/x, unit: pc-9}\n"
+		  "roster:\n  - {id: pc-1, issi: 1, callsign: PC 1, role: constable}\n",
+		  { "2:40: \"unit\" names unit \"pc-9\", which is not on the roster" } },
+		{ "adapters:\n  - {type: gpsd, device: ttyUSB0, unit: pc-1, port: 0,"
+		  " host: \"h:2947\"}\n"
+		  "roster:\n  - {id: pc-1, issi: 1, callsign: PC 1, role: constable}\n",
+		  { "2:26: \"device\" must be an absolute device path or a gpsd source URL",
+		    "2:53: \"port\" must be between 1 and 65535, got 0",
+		    "2:62: \"host\" must be a host name or address without a port" } },
+	};
+	struct hf_config *cfg;
+	struct hf_diag d;
+
+	hf_diag_init(&d);
+	cr_assert_eq(hf_config_load_string("g.yaml", good, strlen(good), types, &cfg, &d), 0,
+		     "%s", d.n ? d.entries[0].msg : "");
+	cr_assert_eq(cfg->n_adapters, 2);
+	cr_assert_str_eq(cfg->adapters[0].name, "gpsd");
+	cr_assert_str_eq(cfg->adapters[0].host, "127.0.0.1");
+	cr_assert_eq(cfg->adapters[0].port, 2947);
+	cr_assert_str_eq(cfg->adapters[0].device, "/dev/ttyACM0");
+	cr_assert_str_eq(cfg->adapters[0].unit, "pc-1");
+	cr_assert_eq(cfg->adapters[0].reconnect_min_ms, 250);
+	cr_assert_str_eq(cfg->adapters[1].host, "gps.local");
+	cr_assert_eq(cfg->adapters[1].port, 3000);
+	cr_assert_str_eq(cfg->adapters[1].device, "tcp://10.0.0.9:5000");
+	cr_assert_eq(cfg->adapters[1].reconnect_max_ms, 40);
+	hf_config_destroy(cfg);
+	hf_diag_finish(&d);
+	CHECK_CASES(cases);
 }
 
 /* Without a list of adapter types (tools that do not link the adapters)
@@ -762,11 +822,11 @@ Test(config, accepts_any_adapter_type_when_no_list_is_given)
 {
 	struct hf_config *cfg;
 	struct hf_diag d;
-	static const char yaml[] = "adapters:\n  - {type: gpsd, name: g}\n";
+	static const char yaml[] = "adapters:\n  - {type: dmr, name: g}\n";
 
 	hf_diag_init(&d);
 	cr_assert_eq(hf_config_load_string("x.yaml", yaml, strlen(yaml), NULL, &cfg, &d), 0);
-	cr_assert_str_eq(cfg->adapters[0].type, "gpsd");
+	cr_assert_str_eq(cfg->adapters[0].type, "dmr");
 	hf_config_destroy(cfg);
 	cr_assert_eq(hf_config_load_string("x.yaml", yaml, strlen(yaml), types, &cfg, &d),
 		     -EINVAL);

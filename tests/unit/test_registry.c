@@ -75,6 +75,26 @@ Test(registry, event_without_identity_gets_an_unidentified_unit)
 	cr_assert_eq(hf_registry_resolve(&reg, &ev, "central"), u);
 }
 
+/* An event naming a roster unit by id (a gpsd fix: no ISSI) resolves to that
+ * roster unit and moves it; no off-roster unit is made. */
+Test(registry, event_with_unit_id_moves_that_roster_unit)
+{
+	struct hf_radio_event ev = fx_fix_ev(0, 51.52, -0.09);
+	struct hf_unit *u;
+
+	strcpy(ev.unit_id, "pc-2");
+	u = hf_registry_resolve(&reg, &ev, "central");
+	cr_assert_not_null(u);
+	cr_assert_eq(u, hf_registry_find_id(&reg, "pc-2"));
+	cr_assert(u->on_roster);
+	cr_assert_eq(u->issi, 2002002);
+	cr_assert(hf_registry_apply_event(u, &ev, &now));
+	cr_assert(u->has_fix);
+	cr_assert_float_eq(u->fix.lat, 51.52, 1e-9);
+	cr_assert_float_eq(u->fix.lon, -0.09, 1e-9);
+	cr_assert_eq(reg.n, HF_ARRAY_SIZE(fx_roster), "no unit was added");
+}
+
 /* Status and position are recorded, and an older fix never replaces a newer. */
 Test(registry, records_status_and_newest_fix)
 {
