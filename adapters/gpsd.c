@@ -24,6 +24,7 @@
 #include <gps.h>
 
 #include "adapter.h"
+#include "backoff.h"
 #include "log.h"
 
 struct gpsd {
@@ -37,7 +38,7 @@ struct gpsd {
 	bool stopping;
 	int open_handles;
 	uint32_t attempt;
-	uint32_t delay_ms;
+	struct hf_backoff backoff;
 	uint64_t fixes;    /* over every connection */
 	uint64_t other_devices;
 	void (*done)(struct hf_adapter *a);
@@ -106,13 +107,9 @@ static void link_failed(struct gpsd *g, const char *reason)
 		return;
 	g->attempt++;
 	g->a->host->link(g->a, false, reason, g->attempt);
-	delay = g->delay_ms;
-	/* +-20% jitter */
-	delay = delay * 4 / 5 + (uint32_t)(rand() % (int)(delay * 2 / 5 + 1));
+	delay = hf_backoff_next(&g->backoff);
 	hf_debug("%s: %s; retry %u in %u ms", g->a->cfg.name, reason, (unsigned)g->attempt,
 		 (unsigned)delay);
-	g->delay_ms = g->delay_ms * 2 > g->a->cfg.reconnect_max_ms ? g->a->cfg.reconnect_max_ms
-								   : g->delay_ms * 2;
 	uv_timer_start(&g->retry, on_retry, delay, 0);
 }
 
@@ -234,7 +231,7 @@ static void connect_now(struct gpsd *g)
 		return;
 	}
 	g->attempt = 0;
-	g->delay_ms = a->cfg.reconnect_min_ms;
+	hf_backoff_reset(&g->backoff);
 	hf_debug("%s: watching %s on gpsd %s:%s for unit %s", a->cfg.name, a->cfg.device,
 		 a->cfg.host, g->port, a->cfg.unit);
 	a->host->link(a, true, "", 0);
@@ -260,9 +257,7 @@ static int gpsd_start(struct hf_adapter *a)
 	}
 	snprintf(g->port, sizeof g->port, "%u", (unsigned)a->cfg.port);
 	g->a = a;
-	g->delay_ms = a->cfg.reconnect_min_ms ? a->cfg.reconnect_min_ms : 250;
-	if (a->cfg.reconnect_max_ms < g->delay_ms)
-		a->cfg.reconnect_max_ms = g->delay_ms;
+	hf_backoff_init(&g->backoff, a->cfg.reconnect_min_ms, a->cfg.reconnect_max_ms);
 	uv_timer_init(a->host->loop, &g->retry);
 	g->retry.data = g;
 	g->open_handles = 1;

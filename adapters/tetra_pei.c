@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "adapter.h"
+#include "backoff.h"
 #include "log.h"
 #include "pei.h"
 
@@ -38,7 +39,7 @@ struct pei {
 	bool stopping;
 	int open_handles;
 	uint32_t attempt;
-	uint32_t delay_ms;
+	struct hf_backoff backoff;
 	uint64_t events;   /* over every connection */
 	uint64_t rejected;
 	void (*done)(struct hf_adapter *a);
@@ -95,13 +96,9 @@ static void link_failed(struct pei *p, const char *what, int err)
 	snprintf(reason, sizeof reason, "%s: %s", what, err ? uv_strerror(err) : "closed");
 	p->attempt++;
 	p->a->host->link(p->a, false, reason, p->attempt);
-	delay = p->delay_ms;
-	/* +-20% jitter */
-	delay = delay * 4 / 5 + (uint32_t)(rand() % (int)(delay * 2 / 5 + 1));
+	delay = hf_backoff_next(&p->backoff);
 	hf_debug("%s: %s; retry %u in %u ms", p->a->cfg.name, reason, (unsigned)p->attempt,
 		 (unsigned)delay);
-	p->delay_ms = p->delay_ms * 2 > p->a->cfg.reconnect_max_ms ? p->a->cfg.reconnect_max_ms
-								   : p->delay_ms * 2;
 	uv_timer_start(&p->retry, on_retry, delay, 0);
 }
 
@@ -171,7 +168,7 @@ static void on_connect(uv_connect_t *req, int status)
 	}
 	p->connected = true;
 	p->attempt = 0;
-	p->delay_ms = p->a->cfg.reconnect_min_ms;
+	hf_backoff_reset(&p->backoff);
 	hf_pei_stream_init(&p->stream, &p->sink); /* a fresh stream per connection */
 	p->write_req.data = p;
 	rc = uv_write(&p->write_req, (uv_stream_t *)&p->tcp, &buf, 1, on_written);
@@ -263,9 +260,7 @@ static int pei_start(struct hf_adapter *a)
 		return -EINVAL;
 	}
 	p->a = a;
-	p->delay_ms = a->cfg.reconnect_min_ms ? a->cfg.reconnect_min_ms : 250;
-	if (a->cfg.reconnect_max_ms < p->delay_ms)
-		a->cfg.reconnect_max_ms = p->delay_ms;
+	hf_backoff_init(&p->backoff, a->cfg.reconnect_min_ms, a->cfg.reconnect_max_ms);
 	p->sink = (struct hf_pei_sink){ .event = on_event, .reject = on_reject, .ctx = p };
 	hf_pei_stream_init(&p->stream, &p->sink);
 	uv_timer_init(a->host->loop, &p->retry);
