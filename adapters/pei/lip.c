@@ -520,6 +520,21 @@ int hf_lip_fix_time_ms(const struct hf_lip_report *rep, int64_t ref_unix_ms, int
 /* Encoding                                                                  */
 /* ------------------------------------------------------------------------- */
 
+/* Raw LIP coordinates for degrees already checked to be in range: rounded to
+ * the nearest step; +180 longitude wraps to -180, and +90 latitude stops one
+ * step short (neither fits the two's-complement range). */
+static void raw_coords(double lat, double lon, long *lat_raw, long *lon_raw)
+{
+	*lon_raw = lround(lon * LON_SCALE / 180.0);
+	if (*lon_raw >= -LON_RAW_MIN)
+		*lon_raw = LON_RAW_MIN; /* +180 == -180 */
+	*lat_raw = lround(lat * LAT_SCALE / 90.0);
+	if (*lat_raw > LAT_RAW_MAX)
+		*lat_raw = LAT_RAW_MAX;
+	if (*lat_raw < LAT_RAW_MIN)
+		*lat_raw = LAT_RAW_MIN;
+}
+
 /*
  * Encodes a short report, PI byte first, into out[11]; the 4 bits after the
  * 84 are zero. Coordinates round to the nearest raw step. Longitude +180 is
@@ -543,14 +558,7 @@ int hf_lip_encode_short(double lat, double lon, double kmh, double direction_deg
 	    lon > 180.0 || position_error > 7 || time_elapsed > 3)
 		return -EINVAL;
 
-	lon_raw = lround(lon * LON_SCALE / 180.0);
-	if (lon_raw >= -LON_RAW_MIN)
-		lon_raw = LON_RAW_MIN; /* +180 == -180 */
-	lat_raw = lround(lat * LAT_SCALE / 90.0);
-	if (lat_raw > LAT_RAW_MAX)
-		lat_raw = LAT_RAW_MAX;
-	if (lat_raw < LAT_RAW_MIN)
-		lat_raw = LAT_RAW_MIN;
+	raw_coords(lat, lon, &lat_raw, &lon_raw);
 
 	if (isfinite(direction_deg) && direction_deg > 0.0)
 		dir = (unsigned)lround(fmod(direction_deg, 360.0) / DIRECTION_STEP_DEG) % 16;
@@ -589,14 +597,7 @@ int hf_lip_encode_long(double lat, double lon, double kmh, double direction_deg,
 	if (isnan(lat) || isnan(lon) || lat < -90.0 || lat > 90.0 || lon < -180.0 ||
 	    lon > 180.0 || time_elapsed > 3)
 		return -EINVAL;
-	lon_raw = lround(lon * LON_SCALE / 180.0);
-	if (lon_raw >= -LON_RAW_MIN)
-		lon_raw = LON_RAW_MIN;
-	lat_raw = lround(lat * LAT_SCALE / 90.0);
-	if (lat_raw > LAT_RAW_MAX)
-		lat_raw = LAT_RAW_MAX;
-	if (lat_raw < LAT_RAW_MIN)
-		lat_raw = LAT_RAW_MIN;
+	raw_coords(lat, lon, &lat_raw, &lon_raw);
 	if (isfinite(direction_deg) && direction_deg > 0.0)
 		dir = (unsigned)lround(fmod(direction_deg, 360.0) * 256.0 / 360.0) % 256;
 

@@ -562,10 +562,9 @@ int hf_pei_parse_cticn(const char *line, size_t len, struct hf_radio_event *ev,
 /*
  * End-of-line pairing: CR, LF, CRLF and LFCR each end one line, so CR and LF
  * right after the other one do not make an empty line, while CRLF CRLF does
- * (a blank line, as an editor shows it). The pairing needs to remember the
- * last end-of-line byte across feeds; struct hf_pei_stream has no field for
- * it, so while no line is being collected (len == 0) line[0] holds that byte,
- * or 0 once it has been paired. Any byte of a new line overwrites it.
+ * (a blank line, as an editor shows it). The pairing remembers the last
+ * end-of-line byte across feeds in last_eol: 0 once it has been paired or any
+ * other byte has followed it.
  */
 static bool is_eol(uint8_t c)
 {
@@ -723,17 +722,17 @@ void hf_pei_stream_feed(struct hf_pei_stream *s, const void *data, size_t len)
 		uint8_t c = p[i];
 
 		if (is_eol(c)) {
-			if (s->len == 0 && !s->overflow && s->line[0] != '\0' &&
-			    (uint8_t)s->line[0] != c) {
-				s->line[0] = '\0'; /* second half of CRLF / LFCR */
+			if (s->last_eol && (uint8_t)s->last_eol != c) {
+				s->last_eol = 0; /* second half of CRLF / LFCR */
 				continue;
 			}
 			take_line(s);
 			s->len = 0;
 			s->overflow = false;
-			s->line[0] = (char)c;
+			s->last_eol = (char)c;
 			continue;
 		}
+		s->last_eol = 0;
 		if (s->overflow)
 			continue;
 		if (s->len == HF_PEI_LINE_MAX) {
@@ -776,5 +775,5 @@ void hf_pei_stream_end(struct hf_pei_stream *s)
 		reject_header(s, "header without data");
 	s->len = 0;
 	s->overflow = false;
-	s->line[0] = '\0';
+	s->last_eol = 0;
 }

@@ -119,6 +119,7 @@ struct hf_pei_stream {
 	char line[HF_PEI_LINE_MAX];
 	size_t len;
 	bool overflow;   /* current line exceeded HF_PEI_LINE_MAX: dropping to EOL */
+	char last_eol;   /* CR or LF that ended the last line, until paired or a byte follows */
 	bool have_header;/* a header is waiting for its data line */
 	uint64_t header_line_no;
 	struct hf_pei_ctsdsr header;
