@@ -14,6 +14,8 @@ packages=(
   libcriterion-dev clang libclang-rt-14-dev llvm
   # integration tests: a client in another language, real gpsd
   python3 python3-zmq python3-protobuf protobuf-compiler gpsd gpsd-tools
+  # gpsfake (a real gpsd fed by NMEA logs) is in gpsd-clients, not gpsd-tools
+  gpsd-clients
 )
 
 missing=()
