@@ -445,6 +445,7 @@ enum ftype {
 	F_INT,    /* integer into uint32_t, min..max */
 	F_NUM,    /* number into double, min..max */
 	F_SECS,   /* number of seconds into uint32_t milliseconds, min..max seconds */
+	F_MINS,   /* number of minutes into uint32_t milliseconds, min..max minutes */
 	F_ENUM,   /* one of words[] into an enum */
 	F_MAP,    /* nested mapping read with sub; same base (offsets are absolute) */
 	F_SEQ,    /* sequence of mappings read with sub into a calloc'd array */
@@ -534,6 +535,9 @@ static void apply_defaults(const struct table *t, void *base)
 			break;
 		case F_SECS:
 			*(uint32_t *)p = (uint32_t)(f->def_n * 1000.0 + 0.5);
+			break;
+		case F_MINS:
+			*(uint32_t *)p = (uint32_t)(f->def_n * 60000.0 + 0.5);
 			break;
 		case F_ENUM:
 			*(int *)p = (int)f->def_n;
@@ -688,9 +692,10 @@ static bool read_value(struct ctx *c, const struct field *f, struct fy_node *v, 
 		ok = read_number(c, f, v, p);
 		break;
 	case F_SECS:
+	case F_MINS:
 		ok = read_number(c, f, v, &x);
 		if (ok)
-			*(uint32_t *)p = (uint32_t)(x * 1000.0 + 0.5);
+			*(uint32_t *)p = (uint32_t)(x * (f->type == F_SECS ? 1000.0 : 60000.0) + 0.5);
 		break;
 	case F_ENUM:
 		ok = read_enum(c, f, v, p);
@@ -1531,6 +1536,107 @@ static bool parse_center(struct ctx *c, const struct field *f, struct fy_node *v
 	return ok;
 }
 
+/* A rule's `tiers:` (F_CUSTOM at f->off = its struct hf_escalation_config):
+ * a sequence of at most HF_TIERS_MAX mappings read with tier_table. */
+static const struct table tier_table;
+
+static bool parse_tiers(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	struct hf_escalation_config *esc = at_off(base, f->off);
+	struct fy_node *item;
+	void *it = NULL;
+	bool ok = true;
+
+	if (fy_node_get_type(v) != FYNT_SEQUENCE) {
+		problem(c, pos_of(v), "\"%s\" must be a sequence of tiers, got %s", f->key,
+			describe(v).s);
+		return false;
+	}
+	esc->n_tiers = 0;
+	while ((item = fy_node_sequence_iterate(v, &it))) {
+		struct hf_tier_config *t = &esc->tiers[esc->n_tiers];
+		struct item_src src;
+
+		if (esc->n_tiers == HF_TIERS_MAX) {
+			problem(c, pos_of(item), "\"%s\" lists more than %d tiers", f->key,
+				HF_TIERS_MAX);
+			return false;
+		}
+		if (fy_node_get_type(item) != FYNT_MAPPING) {
+			problem(c, pos_of(item), "each tier must be a mapping (after_s:, "
+				"constables:, ...), got %s", describe(item).s);
+			ok = false;
+			continue;
+		}
+		memset(t, 0, sizeof *t);
+		apply_defaults(&tier_table, t);
+		read_map(c, &tier_table, item, pos_of(item), t, &src);
+		ok = ok && !src.bad;
+		esc->n_tiers++;
+	}
+	return ok;
+}
+
+/* Powers the Terrorism Act 2000 confers (ss. 43, 43A, 47A stop and search,
+ * s. 44 (repealed), Schedule 7 port examination, s. 41 arrest): never
+ * designable to a PCSO. Matched as a prefix of the power's name. */
+static const char *const terrorism_powers[] = {
+	"terrorism", "tact", "section_41", "section_43", "section_44", "section_47a", "schedule_7",
+};
+
+bool hf_power_is_terrorism(const char *power)
+{
+	for (size_t i = 0; i < HF_ARRAY_SIZE(terrorism_powers); i++)
+		if (strncmp(power, terrorism_powers[i], strlen(terrorism_powers[i])) == 0)
+			return true;
+	return false;
+}
+
+/* rules.designated_powers: power names (lowercase, digits, '_'), never a
+ * Terrorism Act power. */
+static bool parse_powers(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	struct hf_config *cfg = base;
+	struct fy_node *item;
+	void *it = NULL;
+	bool ok = true;
+
+	if (fy_node_get_type(v) != FYNT_SEQUENCE) {
+		problem(c, pos_of(v), "\"%s\" must be a sequence of power names, got %s", f->key,
+			describe(v).s);
+		return false;
+	}
+	cfg->rules.n_powers = 0;
+	while ((item = fy_node_sequence_iterate(v, &it))) {
+		char *dst = cfg->rules.powers[cfg->rules.n_powers];
+		static const struct field power = { .key = "power", .size = HF_NAME_MAX };
+
+		if (cfg->rules.n_powers == HF_POWERS_MAX) {
+			problem(c, pos_of(item), "\"%s\" lists more than %d powers", f->key,
+				HF_POWERS_MAX);
+			return false;
+		}
+		if (!read_str(c, &power, item, dst, HF_NAME_MAX)) {
+			ok = false;
+			continue;
+		}
+		if (!dst[0] || !all_chars(dst, "_", false)) {
+			problem(c, pos_of(item), "power %s must be lowercase letters, digits and '_'",
+				quote0(dst).s);
+			ok = false;
+			continue;
+		}
+		if (hf_power_is_terrorism(dst)) {
+			problem(c, pos_of(item), "power %s is a Terrorism Act 2000 power, which can "
+				"never be designated to PCSOs", quote0(dst).s);
+			ok = false;
+			continue;
+		}
+		cfg->rules.n_powers++;
+	}
+	return ok;
+}
+
 /* ----------------------------------------------------------------------------
  * Checks across keys of one mapping (table.check)
  * ------------------------------------------------------------------------- */
@@ -1598,6 +1704,14 @@ static const struct word roles[] = {
 	{ "supervisor", HF_ROLE_SUPERVISOR }, { NULL, 0 },
 };
 
+static const struct word booleans[] = {
+	{ "true", 1 }, { "false", 0 }, { "yes", 1 }, { "no", 0 }, { NULL, 0 },
+};
+
+static const struct word severities[] = {
+	{ "warning", 2 }, { "high", 3 }, { "critical", 4 }, { NULL, 0 },
+};
+
 static const struct field gateway_fields[] = {
 	{ .key = "id", .type = F_STR, CFG(gateway.id), .def_s = "handoff", .check = check_name },
 	{ .key = "state_dir", .type = F_STR, CFG(gateway.state_dir), .nonempty = true,
@@ -1662,25 +1776,111 @@ static const struct field roster_fields[] = {
 	{ .key = "team", .type = F_STR, AT(struct hf_roster_entry, team), .def_s = "" },
 	{ .key = "area", .type = F_STR, AT(struct hf_roster_entry, area), .def_fn = def_roster_area,
 	  .check = check_area_ref },
+	{ .key = "lone_patrol", .type = F_ENUM, AT(struct hf_roster_entry, lone_patrol),
+	  .def_n = 0, .words = booleans },
 };
 
-static const struct field rules_emergency_fields[] = {
-	{ .key = "constables", .type = F_INT, CFG(rules.emergency.constables), .def_n = 3,
-	  .min = 1, .max = 16 },
-	{ .key = "radius_m", .type = F_NUM, CFG(rules.emergency.radius_m), .def_n = 5000,
+static const struct field tier_fields[] = {
+	{ .key = "after_s", .type = F_SECS, AT(struct hf_tier_config, after_ms), .required = true,
+	  .min = 1, .max = 86400 },
+	{ .key = "constables", .type = F_INT, AT(struct hf_tier_config, constables), .def_n = 3,
+	  .min = 0, .max = 16 },
+	{ .key = "radius_m", .type = F_NUM, AT(struct hf_tier_config, radius_m), .def_n = 5000,
 	  .min = 0, .min_excl = true, .max = HUGE_VAL },
+	{ .key = "supervisor", .type = F_ENUM, AT(struct hf_tier_config, supervisor), .def_n = 1,
+	  .words = booleans },
 };
+
+static const struct table tier_table = {
+	.noun = "tier", .where = "in tier", .id_field = -1,
+	.fields = tier_fields, .n = HF_ARRAY_SIZE(tier_fields),
+};
+
+/* The keys every rule's escalation has (struct hf_escalation_config at m),
+ * with that rule's defaults for tier 0. */
+#define ESCALATION_FIELDS(m, k, r, sup)                                                   \
+	{ .key = "constables", .type = F_INT, CFG(m.constables), .def_n = k, .min = 0,      \
+	  .max = 16 },                                                                       \
+	{ .key = "radius_m", .type = F_NUM, CFG(m.radius_m), .def_n = r, .min = 0,          \
+	  .min_excl = true, .max = HUGE_VAL },                                               \
+	{ .key = "supervisor", .type = F_ENUM, CFG(m.supervisor), .def_n = sup,             \
+	  .words = booleans },                                                               \
+	{ .key = "tiers", .type = F_CUSTOM, .off = offsetof(struct hf_config, m),           \
+	  .parse = parse_tiers },                                                            \
+	{ .key = "ack_timeout_s", .type = F_SECS, CFG(m.ack_timeout_ms), .def_n = 300,      \
+	  .min = 0, .max = 86400 },                                                          \
+	{ .key = "max_repeats", .type = F_INT, CFG(m.max_repeats), .def_n = 3, .min = 0,    \
+	  .max = 100 }
+
+static const struct field rules_emergency_fields[] = {
+	ESCALATION_FIELDS(rules.emergency, 3, 5000, 0),
+};
+
+static const struct field rules_handoff_fields[] = {
+	{ .key = "severity", .type = F_ENUM, CFG(rules.handoff.severity), .def_n = 3,
+	  .words = severities },
+	ESCALATION_FIELDS(rules.handoff, 2, 3000, 0),
+};
+
+static const struct field rules_detention_fields[] = {
+	{ .key = "warn_after_min", .type = F_MINS, CFG(rules.detention.warn_ms), .def_n = 20,
+	  .min = 1, .max = 1440 },
+	{ .key = "limit_min", .type = F_MINS, CFG(rules.detention.limit_ms), .def_n = 30,
+	  .min = 1, .max = 1440 },
+	ESCALATION_FIELDS(rules.detention.esc, 2, 3000, 0),
+};
+
+static const struct field rules_welfare_fields[] = {
+	{ .key = "amber_after_min", .type = F_MINS, CFG(rules.welfare.amber_ms), .def_n = 20,
+	  .min = 0, .max = 1440 },
+	{ .key = "red_after_min", .type = F_MINS, CFG(rules.welfare.red_ms), .def_n = 10,
+	  .min = 1, .max = 1440 },
+	ESCALATION_FIELDS(rules.welfare.esc, 2, 3000, 1),
+};
+
+static void check_detention(struct ctx *c, void *base, const struct item_src *src)
+{
+	struct hf_config *cfg = base;
+
+	if (!src->bad && cfg->rules.detention.warn_ms >= cfg->rules.detention.limit_ms)
+		problem(c, src->key[0] ? pos_of(src->key[0]) : (struct pos){ 0, 0 },
+			"detention warn_after_min must be less than limit_min");
+}
 
 static const struct table rules_emergency_table = {
 	.noun = "rules.emergency", .where = "in rules.emergency", .id_field = -1,
 	.fields = rules_emergency_fields, .n = HF_ARRAY_SIZE(rules_emergency_fields),
 };
 
+static const struct table rules_handoff_table = {
+	.noun = "rules.handoff", .where = "in rules.handoff", .id_field = -1,
+	.fields = rules_handoff_fields, .n = HF_ARRAY_SIZE(rules_handoff_fields),
+};
+
+static const struct table rules_detention_table = {
+	.noun = "rules.detention", .where = "in rules.detention", .id_field = -1,
+	.fields = rules_detention_fields, .n = HF_ARRAY_SIZE(rules_detention_fields),
+	.check = check_detention,
+};
+
+static const struct table rules_welfare_table = {
+	.noun = "rules.welfare", .where = "in rules.welfare", .id_field = -1,
+	.fields = rules_welfare_fields, .n = HF_ARRAY_SIZE(rules_welfare_fields),
+};
+
 static const struct field rules_fields[] = {
 	{ .key = "available_statuses", .type = F_CUSTOM, .parse = parse_available },
 	{ .key = "stale_fix_s", .type = F_INT, CFG(rules.stale_fix_s), .def_n = 300,
 	  .min = 1, .max = 86400 },
+	{ .key = "on_scene_radius_m", .type = F_NUM, CFG(rules.on_scene_radius_m), .def_n = 50,
+	  .min = 0, .min_excl = true, .max = 100000 },
+	{ .key = "confirm_sds", .type = F_ENUM, CFG(rules.confirm_sds), .def_n = 1,
+	  .words = booleans },
+	{ .key = "designated_powers", .type = F_CUSTOM, .parse = parse_powers },
 	{ .key = "emergency", .type = F_MAP, .sub = &rules_emergency_table },
+	{ .key = "handoff", .type = F_MAP, .sub = &rules_handoff_table },
+	{ .key = "detention", .type = F_MAP, .sub = &rules_detention_table },
+	{ .key = "welfare", .type = F_MAP, .sub = &rules_welfare_table },
 };
 
 static const struct field sim_emergency_fields[] = {
@@ -1779,6 +1979,8 @@ _Static_assert(HF_ARRAY_SIZE(adapter_fields) <= MAXF, "too many fields");
 _Static_assert(HF_ARRAY_SIZE(area_fields) <= MAXF, "too many fields");
 _Static_assert(HF_ARRAY_SIZE(gateway_fields) <= MAXF, "too many fields");
 _Static_assert(HF_ARRAY_SIZE(sim_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(rules_fields) <= MAXF, "too many fields");
+_Static_assert(HF_ARRAY_SIZE(rules_detention_fields) <= MAXF, "too many fields");
 _Static_assert(sizeof(enum hf_log_level) == sizeof(int), "F_ENUM stores an int");
 _Static_assert(sizeof(enum hf_role) == sizeof(int), "F_ENUM stores an int");
 
@@ -1793,6 +1995,22 @@ void hf_config_defaults(struct hf_config *cfg)
 	hf_strlcpy(cfg->rules.available[0], "available", sizeof(cfg->rules.available[0]));
 	hf_strlcpy(cfg->rules.available[1], "on_patrol", sizeof(cfg->rules.available[1]));
 	cfg->rules.n_available = 2;
+	/* Escalation ladders (F_CUSTOM tiers have no table defaults). An
+	 * emergency nobody acknowledges reaches a supervisor and a wider ring
+	 * after a minute; the other hand-offs after two to five. */
+	cfg->rules.emergency.severity = 4;
+	cfg->rules.emergency.ack_timeout_ms = 120000;
+	cfg->rules.emergency.tiers[0] = (struct hf_tier_config){ 60000, 5, 10000, 1 };
+	cfg->rules.emergency.tiers[1] = (struct hf_tier_config){ 120000, 8, 20000, 1 };
+	cfg->rules.emergency.n_tiers = 2;
+	cfg->rules.handoff.tiers[0] = (struct hf_tier_config){ 120000, 4, 8000, 1 };
+	cfg->rules.handoff.n_tiers = 1;
+	cfg->rules.detention.esc.severity = 3;
+	cfg->rules.detention.esc.tiers[0] = (struct hf_tier_config){ 300000, 4, 8000, 1 };
+	cfg->rules.detention.esc.n_tiers = 1;
+	cfg->rules.welfare.esc.severity = 3;
+	cfg->rules.welfare.esc.tiers[0] = (struct hf_tier_config){ 300000, 4, 8000, 1 };
+	cfg->rules.welfare.esc.n_tiers = 1;
 	cfg->sim.center_lat = 51.5138; /* City of London */
 	cfg->sim.center_lon = -0.0984;
 }
@@ -2174,6 +2392,16 @@ int hf_config_status_code(const struct hf_config *cfg, const char *meaning)
 	if (strcmp(meaning, "emergency") == 0)
 		return 0;
 	return -1;
+}
+
+bool hf_config_power_designated(const struct hf_config *cfg, const char *power)
+{
+	if (hf_power_is_terrorism(power))
+		return false;
+	for (size_t i = 0; i < cfg->rules.n_powers; i++)
+		if (strcmp(cfg->rules.powers[i], power) == 0)
+			return true;
+	return false;
 }
 
 bool hf_config_is_available(const struct hf_config *cfg, const char *meaning)

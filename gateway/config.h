@@ -15,6 +15,8 @@
 
 #define HF_PATH_MAX 512
 #define HF_AVAILABLE_MAX 8 /* status meanings that count as "available" */
+#define HF_TIERS_MAX 6     /* escalation tiers after the first, per rule */
+#define HF_POWERS_MAX 32   /* powers a force designates to its PCSOs */
 
 /* One entry of `adapters:`. Which keys apply depends on `type`. */
 struct hf_adapter_config {
@@ -47,6 +49,7 @@ struct hf_roster_entry {
 	enum hf_role role;
 	char team[HF_NAME_MAX];
 	char area[HF_ID_MAX];     /* must name an entry of `areas:` */
+	int lone_patrol;          /* 1: patrols alone, so the welfare check applies */
 };
 
 /* One entry of `status_map:`: a user-range status code and what it means. */
@@ -64,6 +67,35 @@ struct hf_sim_config {
 	char emergency_unit[HF_ID_MAX]; /* unit id that presses the button ("" = none) */
 	uint32_t emergency_after_ms;    /* first press, after start */
 	uint32_t emergency_repeat_ms;   /* second press, after the first (0 = none) */
+};
+
+/* One escalation tier after the first: what happens when the incident has
+ * sat unacknowledged for after_ms since the previous tier. */
+struct hf_tier_config {
+	uint32_t after_ms;   /* since the previous tier */
+	uint32_t constables; /* how many nearest available constables to ask (1-16) */
+	double radius_m;     /* within this distance of the subject's last fix */
+	int supervisor;      /* 1: a supervisor is told too */
+};
+
+/*
+ * How a rule's incidents escalate. Tier 0 is what happens when the incident is
+ * raised: the area's desk, `constables` nearest within `radius_m`, and a
+ * supervisor if `supervisor`. Each later tier fires when the incident is still
+ * unacknowledged `after_ms` after the previous one. After the last tier the
+ * last tier repeats (same interval) at most max_repeats times. An incident
+ * acknowledged but not assigned for ack_timeout_ms re-escalates to the next
+ * tier (0 = never); that counts against max_repeats too.
+ */
+struct hf_escalation_config {
+	uint32_t constables;
+	double radius_m;
+	int supervisor;
+	int severity; /* enum hf_severity the incident starts at */
+	struct hf_tier_config tiers[HF_TIERS_MAX];
+	size_t n_tiers;
+	uint32_t ack_timeout_ms;
+	uint32_t max_repeats;
 };
 
 struct hf_config {
@@ -98,10 +130,36 @@ struct hf_config {
 		char available[HF_AVAILABLE_MAX][HF_NAME_MAX];
 		size_t n_available;
 		uint32_t stale_fix_s; /* a fix older than this is flagged stale (default 300) */
+		/* An assigned constable whose fix comes within this of the incident
+		 * position is on scene (default 50). */
+		double on_scene_radius_m;
+		/* 1: the PCSO's radio gets an SDS when a dispatcher acknowledges or
+		 * assigns (default 1). */
+		int confirm_sds;
+		/* Powers the force designates to its PCSOs (power_required:<p> for one
+		 * of these is the PCSO's to use: no hand-off). Never a Terrorism Act
+		 * power (see hf_power_is_terrorism). */
+		char powers[HF_POWERS_MAX][HF_NAME_MAX];
+		size_t n_powers;
+		/* Status 0, LIP reason 2, emergency call, panic: always critical. */
+		struct hf_escalation_config emergency;
+		/* Status meanings that hand the situation to a constable
+		 * (confrontation_likely, ..., power_required:<not designated>). */
+		struct hf_escalation_config handoff;
+		/* detention_started: a constable at once, a supervisor warned at
+		 * warn_ms, critical at limit_ms (defaults 20 and 30 minutes). */
 		struct {
-			uint32_t constables; /* how many nearest constables to ask (default 3, max 16) */
-			double radius_m;     /* only within this distance (default 5000) */
-		} emergency;
+			struct hf_escalation_config esc;
+			uint32_t warn_ms;
+			uint32_t limit_ms;
+		} detention;
+		/* Lone-patrol PCSOs: amber after amber_ms without a status report or
+		 * check-in, red red_ms after that (defaults 20 and 10 minutes; 0 = off). */
+		struct {
+			uint32_t amber_ms;
+			uint32_t red_ms;
+			struct hf_escalation_config esc;
+		} welfare;
 	} rules;
 
 	struct hf_sim_config sim;
@@ -169,6 +227,11 @@ const char *hf_config_status_meaning(const struct hf_config *cfg, uint16_t code)
 /* Code for a meaning (first match in the map), or -1. "emergency" with no
  * user code in the map gives 0, the ETSI emergency status. */
 int hf_config_status_code(const struct hf_config *cfg, const char *meaning);
+/* True if power (the <p> of power_required:<p>) is one the Terrorism Act 2000
+ * confers, which can never be designated to a PCSO. */
+bool hf_power_is_terrorism(const char *power);
+/* True if the force designates power to its PCSOs (rules.designated_powers). */
+bool hf_config_power_designated(const struct hf_config *cfg, const char *power);
 /* True if `meaning` is one of rules.available. */
 bool hf_config_is_available(const struct hf_config *cfg, const char *meaning);
 const struct hf_area_config *hf_config_area(const struct hf_config *cfg, const char *id);

@@ -50,6 +50,7 @@ struct hf_incident *hf_incidents_open(struct hf_incidents *s, const struct hf_no
 	s->next_number++;
 	inc->state = HF_INC_RAISED;
 	inc->assigned = HF_UNIT_NONE;
+	inc->supervisor = HF_UNIT_NONE;
 	inc->raised_unix_ms = inc->updated_unix_ms = now->unix_ms;
 	inc->raised_mono_ns = now->mono_ns;
 	s->items[s->n++] = inc;
@@ -78,14 +79,14 @@ bool hf_incident_is_open(const struct hf_incident *inc)
 }
 
 struct hf_incident *hf_incidents_find_open(const struct hf_incidents *s, uint32_t subject,
-					   const char *rule)
+					   enum hf_rule_kind rule)
 {
 	/* Newest first: the open one is near the end. */
 	for (size_t i = s->n; i-- > 0;) {
 		struct hf_incident *inc = s->items[i];
 
 		if (inc->subject == subject && hf_incident_is_open(inc) &&
-		    strcmp(inc->rule, rule) == 0)
+		    inc->rule_kind == rule)
 			return inc;
 	}
 	return NULL;

@@ -42,6 +42,32 @@ enum hf_trigger_kind {
 	HF_TRIG_EMERGENCY_CALL = 3,
 	HF_TRIG_PANIC = 4,
 	HF_TRIG_STATUS = 5,
+	HF_TRIG_WELFARE = 6,
+};
+
+/* Radio health reported by the subject during an incident (bits). */
+enum hf_radio_health {
+	HF_HEALTH_SERVICE_LOSS = 1 << 0,  /* LIP reason 10 */
+	HF_HEALTH_LOW_BATTERY = 1 << 1,   /* LIP reason 12 */
+	HF_HEALTH_LOST_LOCATION = 1 << 2, /* LIP reason 21 */
+};
+
+/* Which rule opened an incident; repeats of the same rule for the same
+ * subject join it. */
+enum hf_rule_kind {
+	HF_RULE_EMERGENCY = 1,
+	HF_RULE_HANDOFF = 2,   /* a status meaning that needs a constable */
+	HF_RULE_DETENTION = 3, /* detention_started: the 30-minute clock */
+	HF_RULE_WELFARE = 4,   /* a lone PCSO's missed check-in */
+};
+
+/* The detention clock of a detention incident. */
+enum hf_detention_stage {
+	HF_DET_NONE = 0,
+	HF_DET_RUNNING = 1,
+	HF_DET_WARNED = 2,  /* supervisor warned */
+	HF_DET_LIMIT = 3,   /* the limit is reached */
+	HF_DET_ENDED = 4,   /* detention_ended, or a constable on scene */
 };
 
 struct hf_trigger {
@@ -60,9 +86,25 @@ struct hf_incident {
 	enum hf_incident_state state;
 	enum hf_severity severity;
 	struct hf_trigger trigger;
-	char rule[HF_NAME_MAX];        /* rule that opened it; repeats of it join */
+	char rule[HF_NAME_MAX];        /* name of the rule that opened it */
+	enum hf_rule_kind rule_kind;   /* repeats of it from the same subject join */
 	uint32_t subject;              /* registry index of the PCSO / unit */
-	uint32_t escalation_level;
+	uint32_t escalation_level;     /* tiers reached after the first (0 = tier 0) */
+	uint32_t repeats;              /* escalations past the last tier + re-escalations */
+	bool constable_required;       /* cannot be resolved before a constable is assigned */
+	uint32_t supervisor;           /* registry index of the supervisor told, or HF_UNIT_NONE */
+	int64_t next_mono_ns;          /* next escalation deadline, 0 if none */
+	int64_t next_unix_ms;          /* the same in UTC, for display */
+	uint32_t esc_gen;              /* bumped to drop queued escalation deadlines */
+	uint32_t radio_health;         /* enum hf_radio_health bits heard during it */
+	char team[HF_NAME_MAX];        /* team of the area it is routed to */
+	char place[HF_NAME_MAX];       /* flagged place it lies in, "" if none */
+	enum hf_detention_stage detention;
+	int64_t detention_start_mono_ns;
+	int64_t detention_start_unix_ms;
+	uint32_t det_gen;              /* bumped to drop queued detention deadlines */
+	uint32_t welfare_stage;        /* welfare incidents: 1 amber, 2 red */
+	char last_change[HF_NOTE_MAX]; /* what the latest publication changed, for people */
 	bool has_position;
 	struct hf_fix position;        /* subject's fix when last updated */
 	int64_t fix_mono_ns;
@@ -97,11 +139,17 @@ void hf_incidents_finish(struct hf_incidents *s);
  * (assigned = HF_UNIT_NONE). NULL on allocation failure. */
 struct hf_incident *hf_incidents_open(struct hf_incidents *s, const struct hf_now *now);
 
+/* The incident with this number (1-based), or NULL. */
+static inline struct hf_incident *hf_incidents_number(const struct hf_incidents *s, uint32_t n)
+{
+	return n >= 1 && n <= s->n ? s->items[n - 1] : NULL;
+}
+
 /* Case-insensitive; "inc-0001", "INC-0001" and "1" all find INC-0001. */
 struct hf_incident *hf_incidents_find(const struct hf_incidents *s, const char *id);
 /* The open incident that rule opened for subject, or NULL. */
 struct hf_incident *hf_incidents_find_open(const struct hf_incidents *s, uint32_t subject,
-					   const char *rule);
+					   enum hf_rule_kind rule);
 
 bool hf_incident_is_open(const struct hf_incident *inc);
 /* Number of incidents neither resolved nor cancelled. */

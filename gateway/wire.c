@@ -101,6 +101,60 @@ void hf_wire_incident(struct hf_wire_incident *w, const struct hf_engine *e,
 	}
 	m->outcome = STR(inc->outcome);
 	m->closed_by = STR(inc->closed_by);
+	m->rule = STR(inc->rule);
+	m->repeats = inc->repeats;
+	m->constable_required = inc->constable_required;
+	if (inc->supervisor != HF_UNIT_NONE) {
+		unit_ref(&w->supervisor, hf_registry_at(&e->reg, inc->supervisor));
+		m->supervisor = &w->supervisor;
+	}
+	m->next_escalation_unix_ms = inc->next_unix_ms;
+	m->n_radio_health = 0;
+	if (inc->radio_health & HF_HEALTH_SERVICE_LOSS)
+		w->health[m->n_radio_health++] = "service_loss";
+	if (inc->radio_health & HF_HEALTH_LOW_BATTERY)
+		w->health[m->n_radio_health++] = "low_battery";
+	if (inc->radio_health & HF_HEALTH_LOST_LOCATION)
+		w->health[m->n_radio_health++] = "lost_location";
+	m->radio_health = w->health;
+	m->team = STR(inc->team);
+	m->place = STR(inc->place);
+	if (inc->detention != HF_DET_NONE) {
+		const struct hf_config *cfg = e->cfg;
+
+		handoff__v1__detention_clock__init(&w->detention);
+		w->detention.stage = (Handoff__V1__DetentionStage)inc->detention;
+		w->detention.started_unix_ms = inc->detention_start_unix_ms;
+		w->detention.warn_unix_ms = inc->detention_start_unix_ms + cfg->rules.detention.warn_ms;
+		w->detention.limit_unix_ms =
+			inc->detention_start_unix_ms + cfg->rules.detention.limit_ms;
+		m->detention = &w->detention;
+	}
+	m->welfare_stage = inc->welfare_stage;
+	m->last_change = STR(inc->last_change);
+}
+
+void hf_wire_notice(struct hf_wire_notice *w, const struct hf_engine *e,
+		    const struct hf_notice *n)
+{
+	Handoff__V1__Notice *m = &w->msg;
+
+	handoff__v1__notice__init(m);
+	m->kind = STR(n->kind);
+	m->severity = (Handoff__V1__Severity)n->severity;
+	if (n->unit != HF_UNIT_NONE) {
+		unit_ref(&w->unit, hf_registry_at(&e->reg, n->unit));
+		m->unit = &w->unit;
+	}
+	m->area = STR(n->area ? n->area : "");
+	m->place = STR(n->place ? n->place : "");
+	m->text = STR(n->text ? n->text : "");
+}
+
+void hf_wire_notice_topic(const struct hf_notice *n, char *buf, size_t size)
+{
+	snprintf(buf, size, "notice.%s.%s", n->area && n->area[0] ? n->area : "all",
+		 hf_severity_name(n->severity));
 }
 
 void hf_wire_unit(struct hf_wire_unit *w, const struct hf_engine *e, const struct hf_unit *u)

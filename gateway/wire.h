@@ -20,6 +20,9 @@ struct hf_wire_incident {
 	Handoff__V1__Trigger trigger;
 	Handoff__V1__UnitRef subject;
 	Handoff__V1__UnitRef assigned;
+	Handoff__V1__UnitRef supervisor;
+	Handoff__V1__DetentionClock detention;
+	char *health[3];
 	Handoff__V1__Position position;
 	Handoff__V1__Candidate cand[HF_ASKED_MAX];
 	Handoff__V1__Candidate *candp[HF_ASKED_MAX];
@@ -42,6 +45,16 @@ void hf_wire_incident(struct hf_wire_incident *w, const struct hf_engine *e,
 		      const struct hf_incident *inc, const struct hf_now *now);
 void hf_wire_unit(struct hf_wire_unit *w, const struct hf_engine *e, const struct hf_unit *u);
 void hf_wire_link(struct hf_wire_link *w, const struct hf_adapter *a);
+
+struct hf_wire_notice {
+	Handoff__V1__Notice msg;
+	Handoff__V1__UnitRef unit;
+};
+
+void hf_wire_notice(struct hf_wire_notice *w, const struct hf_engine *e,
+		    const struct hf_notice *n);
+/* "notice.<area>.<severity>" */
+void hf_wire_notice_topic(const struct hf_notice *n, char *buf, size_t size);
 
 /* The topic an incident is published on: "alert.<area>.<severity>". */
 void hf_wire_incident_topic(const struct hf_incident *inc, char *buf, size_t size);

@@ -141,14 +141,14 @@ Test(config, reports_an_unknown_key_with_the_keys_that_mapping_knows)
 		  "    callsign: PCSO 1\n"
 		  "    role: pcso\n",
 		  { "3:5: unknown key \"ise\" in roster entry "
-		    "(known: id, issi, callsign, role, team, area)" } },
+		    "(known: id, issi, callsign, role, team, area, lone_patrol)" } },
 		{ "gatway:\n  id: x\n",
 		  { "1:1: unknown key \"gatway\" at the top level (known: gateway, endpoints" } },
 		{ "gateway:\n  heartbeat: 5\n",
 		  { "2:3: unknown key \"heartbeat\" in gateway "
 		    "(known: id, state_dir, heartbeat_ms, log_level)" } },
 		{ "rules:\n  emergency:\n    radius: 10\n",
-		  { "3:5: unknown key \"radius\" in rules.emergency (known: constables, radius_m)" } },
+		  { "3:5: unknown key \"radius\" in rules.emergency (known: constables, radius_m, supervisor, tiers, ack_timeout_s, max_repeats)" } },
 		{ "adapters:\n  - type: tetra-pei\n    connect: 127.0.0.1:7710\n    prot: 1\n",
 		  { "4:5: unknown key \"prot\" in adapter (known: type, name, connect, "
 		    "reconnect_min_ms, reconnect_max_ms)" } },
@@ -389,9 +389,9 @@ Test(config, reports_numbers_out_of_range_with_the_range)
 		  { "2:19: \"issi\" must be between 1 and 16777215, got 16777216" } },
 		{ "roster:\n  - {id: a, issi: 99999999999999999999999, callsign: A, role: pcso}\n",
 		  { "2:19: \"issi\" must be between 1 and 16777215, got 99999999999999999999999" } },
-		{ "rules:\n  emergency: {constables: 0, radius_m: -1}\n",
-		  { "2:27: \"constables\" must be between 1 and 16, got 0",
-		    "2:40: \"radius_m\" must be greater than 0, got -1" } },
+		{ "rules:\n  emergency: {constables: 17, radius_m: -1}\n",
+		  { "2:27: \"constables\" must be between 0 and 16, got 17",
+		    "2:41: \"radius_m\" must be greater than 0, got -1" } },
 		{ "sim:\n  center: [91, 0]\n  emergency: {after_s: -1}\n",
 		  { "2:12: \"center latitude\" must be between -90 and 90, got 91",
 		    "3:24: \"after_s\" must be between 0 and 86400, got -1" } },

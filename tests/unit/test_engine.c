@@ -75,16 +75,23 @@ static const char *asked_id(const struct hf_incident *inc, size_t i)
 	return hf_registry_at(&eng.reg, inc->asked[i].unit)->id;
 }
 
-static struct hf_command_result command(enum hf_command_kind kind, const char *id,
-					const char *callsign, const char *actor)
+static struct hf_command_result command_note(enum hf_command_kind kind, const char *id,
+					     const char *callsign, const char *actor,
+					     const char *note)
 {
 	struct hf_command cmd = { .kind = kind, .incident_id = id, .callsign = callsign,
-				  .note = "", .actor = actor };
+				  .note = note, .actor = actor };
 	struct hf_command_result res;
 	struct hf_now now = hf_clock_now(&mc.clock);
 
 	hf_engine_command(&eng, &cmd, &now, &res);
 	return res;
+}
+
+static struct hf_command_result command(enum hf_command_kind kind, const char *id,
+					const char *callsign, const char *actor)
+{
+	return command_note(kind, id, callsign, actor, "");
 }
 
 /* The walking skeleton's story: a PCSO presses the emergency button (status 0)
@@ -258,7 +265,8 @@ Test(engine, ack_and_resolve_close_and_a_new_press_opens_anew)
 }
 
 /* Refusals are clear and change nothing: unknown incident, a second ack, an
- * ack of a closed incident, assigning a PCSO, an unknown callsign. */
+ * ack of a closed incident, assigning a PCSO, an unknown callsign, a cancel
+ * without a reason. */
 Test(engine, invalid_commands_are_refused_with_a_reason)
 {
 	struct hf_command_result r;
@@ -282,7 +290,11 @@ Test(engine, invalid_commands_are_refused_with_a_reason)
 	r = command(HF_CMD_ASSIGN, "", "PC 1", "d");
 	cr_assert_eq(r.code, HF_REPLY_BAD_REQUEST);
 	cr_assert_eq(n_seen, before + 1, "only the successful ack was published");
-	cr_assert_eq(command(HF_CMD_CANCEL, "INC-0001", "", "d").code, HF_REPLY_OK);
+	r = command(HF_CMD_CANCEL, "INC-0001", "", "d");
+	cr_assert_eq(r.code, HF_REPLY_BAD_REQUEST);
+	cr_assert_str_eq(r.message, "cancel needs a reason");
+	cr_assert_eq(command_note(HF_CMD_CANCEL, "INC-0001", "", "d", "false alarm").code,
+		     HF_REPLY_OK);
 	r = command(HF_CMD_ACK, "INC-0001", "", "d");
 	cr_assert_eq(r.code, HF_REPLY_INVALID_TRANSITION);
 	cr_assert_str_eq(r.message, "INC-0001 is already cancelled");
