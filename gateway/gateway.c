@@ -58,6 +58,94 @@ static void publish_link(struct hf_gateway *gw, const struct hf_adapter *a)
 	hf_bus_publish(&gw->bus, topic, &p);
 }
 
+/* Tells dispatchers something that is not an incident. */
+static void publish_notice(void *ctx, const struct hf_engine *e, const struct hf_notice *n,
+			   const struct hf_now *now)
+{
+	struct hf_gateway *gw = ctx;
+	struct hf_wire_notice w;
+	Handoff__V1__Publication p;
+	char topic[128];
+
+	hf_wire_notice(&w, e, n);
+	handoff__v1__publication__init(&p);
+	p.body_case = HANDOFF__V1__PUBLICATION__BODY_NOTICE;
+	p.notice = &w.msg;
+	hf_wire_notice_topic(n, topic, sizeof topic);
+	hf_bus_publish(&gw->bus, topic, &p);
+}
+
+static struct hf_adapter *adapter_named(struct hf_gateway *gw, const char *name)
+{
+	for (size_t i = 0; i < gw->n_adapters; i++)
+		if (strcmp(gw->adapters[i]->cfg.name, name) == 0)
+			return gw->adapters[i];
+	return NULL;
+}
+
+/* Sends an SDS to a radio through the adapter that heard it; a failure is
+ * logged and told to dispatchers (they may need to call the PCSO instead). */
+static void send_sds(void *ctx, const struct hf_engine *e, const struct hf_unit *to,
+		     const char *via, const char *text, const struct hf_now *now)
+{
+	struct hf_gateway *gw = ctx;
+	struct hf_adapter *a = adapter_named(gw, via);
+	char why[200];
+	int rc;
+
+	if (!a || !a->ops->send_sds) {
+		rc = -ENOTSUP;
+		snprintf(why, sizeof why, "cannot send SDS to %s: %s %s", to->callsign,
+			 a ? "adapter cannot reach radios:" : "no adapter", via);
+	} else if ((rc = a->ops->send_sds(a, to->issi, text)) != 0) {
+		snprintf(why, sizeof why, "cannot send SDS to %s via %s: %s", to->callsign, via,
+			 uv_strerror(rc));
+	}
+	if (rc == 0) {
+		hf_info("SDS to %s (ISSI %u) via %s: %s", to->callsign, (unsigned)to->issi, via,
+			text);
+		return;
+	}
+	gw->stats.sds_failed++;
+	hf_warn("%s", why);
+	publish_notice(gw, e, &(struct hf_notice){ .kind = "sds_failed",
+		       .severity = HF_SEV_WARNING, .unit = to->index, .area = to->area,
+		       .text = why }, now);
+}
+
+/* ---------------------------------------------------------------- deadlines */
+
+static void on_deadline(uv_timer_t *t);
+
+/* Arms the deadline timer for the engine's next deadline, if it moved. */
+static void rearm(struct hf_gateway *gw, const struct hf_now *now)
+{
+	int64_t next = hf_engine_next_deadline(&gw->engine);
+	int64_t delay_ns;
+
+	if (next == gw->deadline_armed || gw->stopping)
+		return;
+	gw->deadline_armed = next;
+	if (next == INT64_MAX) {
+		uv_timer_stop(&gw->deadline);
+		return;
+	}
+	delay_ns = next - now->mono_ns;
+	uv_timer_start(&gw->deadline, on_deadline,
+		       delay_ns <= 0 ? 0 : (uint64_t)((delay_ns + HF_NS_PER_MS - 1) / HF_NS_PER_MS),
+		       0);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+	struct hf_gateway *gw = t->data;
+	struct hf_now now = hf_clock_now(gw->clock);
+
+	hf_engine_tick(&gw->engine, &now);
+	gw->deadline_armed = 0; /* fired: arm afresh */
+	rearm(gw, &now);
+}
+
 /* ---------------------------------------------------------------- adapters */
 
 static void on_adapter_event(struct hf_adapter *a, const struct hf_radio_event *ev_in)
@@ -73,6 +161,7 @@ static void on_adapter_event(struct hf_adapter *a, const struct hf_radio_event *
 		ev.received_unix_ms = now.unix_ms;
 	if (hf_engine_on_event(&gw->engine, &ev, &now) != 0)
 		gw->stats.event_errors++;
+	rearm(gw, &now);
 }
 
 static void on_adapter_link(struct hf_adapter *a, bool up, const char *reason,
@@ -330,8 +419,10 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus
 		.callsign = c->callsign,
 		.note = c->note,
 		.actor = req->actor,
+		.idempotency_key = req->idempotency_key,
 	};
 	hf_engine_command(&gw->engine, &cmd, &now, &res);
+	rearm(gw, &now);
 	w = calloc(1, sizeof *w + sizeof res.message);
 	if (!w) {
 		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_INTERNAL;
@@ -403,6 +494,8 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	struct hf_engine_output out = {
 		.incident = publish_incident,
 		.unit = publish_unit,
+		.sds = send_sds,
+		.notice = publish_notice,
 		.ctx = gw,
 	};
 	struct hf_bus_handlers handlers = {
@@ -435,6 +528,9 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	uv_signal_start(&gw->sigterm, on_stop_signal, SIGTERM);
 	uv_signal_start(&gw->sigint, on_stop_signal, SIGINT);
 	uv_signal_start(&gw->sighup, on_hup, SIGHUP);
+	uv_timer_init(loop, &gw->deadline);
+	gw->deadline.data = gw;
+	gw->deadline_armed = INT64_MAX;
 
 	rc = hf_bus_init(&gw->bus, loop, zmq_ctx, clock, cfg->endpoints.publish,
 			 cfg->endpoints.command, cfg->gateway.id, cfg->gateway.heartbeat_ms,
@@ -458,12 +554,13 @@ void hf_gateway_stop(struct hf_gateway *gw)
 		gw->closing++;
 		hf_bus_close(&gw->bus, on_bus_closed);
 	}
-	uv_signal_t *sigs[] = { &gw->sigterm, &gw->sigint, &gw->sighup };
+	uv_handle_t *parts[] = { (uv_handle_t *)&gw->sigterm, (uv_handle_t *)&gw->sigint,
+				 (uv_handle_t *)&gw->sighup, (uv_handle_t *)&gw->deadline };
 
-	for (size_t i = 0; i < HF_ARRAY_SIZE(sigs); i++) {
-		if (sigs[i]->data && !uv_is_closing((uv_handle_t *)sigs[i])) {
+	for (size_t i = 0; i < HF_ARRAY_SIZE(parts); i++) {
+		if (parts[i]->data && !uv_is_closing(parts[i])) {
 			gw->closing++;
-			uv_close((uv_handle_t *)sigs[i], on_part_closed);
+			uv_close(parts[i], on_part_closed);
 		}
 	}
 }

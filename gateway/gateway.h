@@ -21,6 +21,7 @@ struct hf_gateway_stats {
 	uint64_t event_errors;  /* events the engine could not process */
 	uint64_t reloads;       /* successful reloads */
 	uint64_t reload_errors; /* reloads refused (old config kept) */
+	uint64_t sds_failed;    /* SDS to radios that could not be sent */
 };
 
 struct hf_gateway {
@@ -36,6 +37,8 @@ struct hf_gateway {
 	uv_signal_t sigterm;
 	uv_signal_t sigint;
 	uv_signal_t sighup;
+	uv_timer_t deadline;         /* wakes the engine at its next deadline */
+	int64_t deadline_armed;      /* monotonic ns it is armed for, INT64_MAX if idle */
 	bool stopping;
 	int closing;                 /* parts still closing */
 	struct hf_gateway_stats stats;
