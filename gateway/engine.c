@@ -867,9 +867,19 @@ static void detention_due(struct hf_engine *e, struct hf_incident *inc, bool lim
 	emit_incident(e, inc, now);
 }
 
-/* One due deadline, if it is still current. */
-static void fire(struct hf_engine *e, const struct hf_deadline *d, const struct hf_now *now)
+/*
+ * One due deadline, if it is still current. What it changes is stamped with
+ * the time it was due, and the next deadline is counted from then, so a late
+ * tick (a busy loop, a restart) neither shifts the ladder nor skips a tier:
+ * the deadlines that fell due meanwhile fire in order within the same tick.
+ */
+static void fire(struct hf_engine *e, const struct hf_deadline *d, const struct hf_now *late)
 {
+	struct hf_now due = {
+		.mono_ns = d->due,
+		.unix_ms = late->unix_ms - (late->mono_ns - d->due) / HF_NS_PER_MS,
+	};
+	const struct hf_now *now = &due;
 	struct hf_incident *inc;
 
 	if (d->kind == T_WELFARE) {
