@@ -109,6 +109,9 @@ status_map:
   32769: on_patrol
   32770: at_scene
   32771: off_duty
+  32772: confrontation_likely
+  32773: detention_started
+  32774: welfare_ok
 %s%s
 %s
 """ % (heartbeat_ms, ep["publish"], ep["command"], ep["ingest"], pei_port, extra_adapters.rstrip("\n"),
@@ -296,11 +299,13 @@ class GatewayTest(unittest.TestCase):
 
     extra_roster = ""
     sim = ""
+    extra_config = ""   # more top-level YAML, e.g. a `rules:` section
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hf-it-")
         self.peer = PeiPeer()
-        self.config, self.ep = write_config(self.tmp, self.peer.port, self.extra_roster, sim=self.sim)
+        self.config, self.ep = write_config(self.tmp, self.peer.port, self.extra_roster,
+                                               sim=self.sim + self.extra_config)
         self.gw = Gateway(self.config, self.ep, os.path.join(self.tmp, "handoffd.log"))
         self.addCleanup(self._teardown)
         self.gw.wait_ready()

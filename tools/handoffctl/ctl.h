@@ -15,6 +15,7 @@ struct ctl {
 	void *zmq_ctx;
 	const char *actor;           /* --actor, $HANDOFF_ACTOR, $USER, or "handoffctl" */
 	int timeout_ms;              /* for each request */
+	const char *key;             /* --key, else a fresh idempotency key per run */
 	bool json;
 };
 
@@ -27,6 +28,7 @@ int ctl_request(const struct ctl *ctl, Handoff__V1__Request *req, Handoff__V1__R
 /* format.c: one readable line per thing, for `watch` and `snapshot`. */
 void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_unix_ms,
 			const char *tag);
+void ctl_print_notice(FILE *fp, const Handoff__V1__Notice *n, int64_t at_unix_ms);
 void ctl_print_link(FILE *fp, const Handoff__V1__LinkState *l, int64_t at_unix_ms);
 void ctl_print_unit(FILE *fp, const Handoff__V1__UnitState *u, int64_t at_unix_ms);
 /* "10:02:03Z" (UTC) into buf. */

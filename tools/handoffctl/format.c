@@ -118,8 +118,30 @@ void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_u
 	} else {
 		fputs("; no available constable in range", fp);
 	}
-	if (inc->escalation_level)
-		fprintf(fp, "; escalation level %" PRIu32, inc->escalation_level);
+	if (inc->escalation_level || inc->repeats)
+		fprintf(fp, "; tier %" PRIu32 "%s", inc->escalation_level,
+			inc->repeats ? " (repeated)" : "");
+	if (inc->supervisor)
+		fprintf(fp, "; supervisor %s", inc->supervisor->callsign);
+	if (inc->next_escalation_unix_ms && at_unix_ms)
+		fprintf(fp, "; escalates in %" PRId64 " s",
+			(inc->next_escalation_unix_ms - at_unix_ms + 999) / 1000);
+	if (inc->detention) {
+		static const char *const stage[] = { "", "running", "supervisor warned",
+						     "LIMIT REACHED", "ended" };
+		uint32_t st = inc->detention->stage < 5 ? inc->detention->stage : 0;
+
+		fprintf(fp, "; detention %s", stage[st]);
+		if (st == 1 || st == 2)
+			fprintf(fp, ", limit in %" PRId64 " min",
+				(inc->detention->limit_unix_ms - at_unix_ms + 59999) / 60000);
+	}
+	if (inc->welfare_stage)
+		fprintf(fp, "; welfare %s", inc->welfare_stage >= 2 ? "RED" : "AMBER");
+	for (size_t i = 0; i < inc->n_radio_health; i++)
+		fprintf(fp, "%s%s", i ? ", " : "; radio: ", inc->radio_health[i]);
+	if (inc->place[0])
+		fprintf(fp, "; in flagged place %s", inc->place);
 	if (inc->acknowledged_by[0])
 		fprintf(fp, "; acknowledged by %s", inc->acknowledged_by);
 	if (inc->assigned)
@@ -127,7 +149,17 @@ void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_u
 	if (inc->closed_by[0])
 		fprintf(fp, "; closed by %s%s%s", inc->closed_by, inc->outcome[0] ? ": " : "",
 			inc->outcome);
+	if (inc->last_change[0])
+		fprintf(fp, " -- %s", inc->last_change);
 	fputc('\n', fp);
+}
+
+void ctl_print_notice(FILE *fp, const Handoff__V1__Notice *n, int64_t at_unix_ms)
+{
+	char t[16];
+
+	fprintf(fp, "%s NOTICE %s %s area %s: %s\n", ctl_clock(at_unix_ms, t, sizeof t),
+		severity_name(n->severity), n->kind, n->area, n->text);
 }
 
 void ctl_print_link(FILE *fp, const Handoff__V1__LinkState *l, int64_t at_unix_ms)

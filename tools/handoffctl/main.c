@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,8 @@ static void usage(FILE *fp)
 		"  accept INCIDENT [CALLSIGN]   the assigned constable accepts\n"
 		"  arrive INCIDENT [CALLSIGN]   a constable is on scene\n"
 		"  resolve INCIDENT [OUTCOME]   close with an outcome\n"
-		"  cancel INCIDENT [REASON]     close without action\n"
+		"  cancel INCIDENT REASON       close without action (a reason is required)\n"
+		"  check-in CALLSIGN            record a lone worker's check-in\n"
 		"  decode [--quiet]             decode a captured PEI stream on stdin to JSON lines\n"
 		"\n"
 		"Options:\n"
@@ -35,6 +37,8 @@ static void usage(FILE *fp)
 		"                      shipped loopback endpoints)\n"
 		"  -a, --actor NAME    who is acting (default $HANDOFF_ACTOR, else $USER)\n"
 		"  -t, --timeout MS    how long to wait for the gateway (default 5000)\n"
+		"  -k, --key KEY       idempotency key: a command repeated with the same key is\n"
+		"                      answered, not applied again (default: a fresh key)\n"
 		"  -j, --json          print replies as proto3 JSON\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -48,13 +52,17 @@ static const struct {
 	bool needs_callsign;
 	bool takes_callsign;
 	bool takes_note;
+	bool needs_note;
+	bool no_incident; /* the first argument is a callsign, not an incident */
 } commands[] = {
 	{ "ack", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ACK, false, false, false },
 	{ "assign", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ASSIGN, true, true, false },
 	{ "accept", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ACCEPT, false, true, false },
 	{ "arrive", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_ARRIVE, false, true, false },
 	{ "resolve", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_RESOLVE, false, false, true },
-	{ "cancel", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_CANCEL, false, false, true },
+	{ "cancel", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_CANCEL, false, false, true, true },
+	{ "check-in", HANDOFF__V1__COMMAND_KIND__COMMAND_KIND_CHECK_IN, false, false, false,
+	  false, true },
 };
 
 /* Joins argv[from..] with spaces into buf. */
@@ -77,10 +85,13 @@ static int run_command(const struct ctl *ctl, size_t which, int argc, char **arg
 	int rc;
 
 	if (argc < 2 || (commands[which].needs_callsign && argc < 3) ||
+	    (commands[which].needs_note && argc < 3) ||
 	    (!commands[which].takes_note && argc > 2 + commands[which].takes_callsign)) {
-		fprintf(stderr, "Usage: handoffctl %s INCIDENT%s\n", commands[which].name,
+		fprintf(stderr, "Usage: handoffctl %s %s%s\n", commands[which].name,
+			commands[which].no_incident ? "CALLSIGN" : "INCIDENT",
 			commands[which].needs_callsign   ? " CALLSIGN"
 			: commands[which].takes_callsign ? " [CALLSIGN]"
+			: commands[which].needs_note     ? " TEXT"
 			: commands[which].takes_note     ? " [TEXT]"
 							 : "");
 		return 2;
@@ -88,7 +99,11 @@ static int run_command(const struct ctl *ctl, size_t which, int argc, char **arg
 	handoff__v1__request__init(&req);
 	handoff__v1__command__init(&cmd);
 	cmd.kind = commands[which].kind;
-	cmd.incident_id = argv[1];
+	if (commands[which].no_incident)
+		cmd.callsign = argv[1];
+	else
+		cmd.incident_id = argv[1];
+	req.idempotency_key = (char *)ctl->key;
 	if (commands[which].takes_callsign && argc > 2)
 		cmd.callsign = argv[2];
 	if (commands[which].takes_note) {
@@ -118,6 +133,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "actor", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -126,8 +142,17 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	struct hf_config *loaded = NULL;
 	struct ctl ctl = { .timeout_ms = 5000 };
+	char fresh_key[64];
+	struct timespec ts;
 	const char *cmd;
 	int opt, rc;
+
+	/* A fresh key per run: the gateway applies this run's command once even if
+	 * the request reaches it twice. --key lets a script retry a command safely. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(fresh_key, sizeof fresh_key, "ctl-%ld-%ld.%09ld", (long)getpid(), (long)ts.tv_sec,
+		 ts.tv_nsec);
+	ctl.key = fresh_key;
 
 	ctl.actor = getenv("HANDOFF_ACTOR");
 	if (!ctl.actor || !*ctl.actor)
@@ -135,7 +160,7 @@ int main(int argc, char **argv)
 	if (!ctl.actor || !*ctl.actor)
 		ctl.actor = "handoffctl";
 	/* '+': stop at the command, whose own options follow it. */
-	while ((opt = getopt_long(argc, argv, "+c:a:t:jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:a:t:k:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			path = optarg;
@@ -149,6 +174,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "handoffctl: --timeout needs a positive number of ms\n");
 				return 2;
 			}
+			break;
+		case 'k':
+			ctl.key = optarg;
 			break;
 		case 'j':
 			ctl.json = true;

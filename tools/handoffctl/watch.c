@@ -157,6 +157,9 @@ static void print_publication(const struct ctl *ctl, const Handoff__V1__Publicat
 	case HANDOFF__V1__PUBLICATION__BODY_LINK:
 		ctl_print_link(stdout, p->link, p->published_unix_ms);
 		break;
+	case HANDOFF__V1__PUBLICATION__BODY_NOTICE:
+		ctl_print_notice(stdout, p->notice, p->published_unix_ms);
+		break;
 	case HANDOFF__V1__PUBLICATION__BODY_UNIT:
 		if (units)
 			ctl_print_unit(stdout, p->unit, p->published_unix_ms);
