@@ -57,9 +57,17 @@ static struct hf_unit_rules *urules(struct hf_engine *e, uint32_t i)
 	return &e->ur[i];
 }
 
-/* Copies roster flags (lone_patrol) into the per-unit rule state. */
+/* Copies roster flags (lone_patrol) into the per-unit rule state and lists
+ * the supervisors (so choosing one never scans every unit). */
 static int apply_roster_flags(struct hf_engine *e)
 {
+	uint32_t *sup = calloc(e->cfg->n_roster + 1, sizeof *sup);
+
+	if (!sup)
+		return -ENOMEM;
+	free(e->supervisors);
+	e->supervisors = sup;
+	e->n_supervisors = 0;
 	for (uint32_t i = 0; i < e->reg.n; i++) {
 		struct hf_unit_rules *ur = urules(e, i);
 
@@ -70,10 +78,22 @@ static int apply_roster_flags(struct hf_engine *e)
 	for (size_t i = 0; i < e->cfg->n_roster; i++) {
 		struct hf_unit *u = hf_registry_find_id(&e->reg, e->cfg->roster[i].id);
 
-		if (u)
-			e->ur[u->index].lone = e->cfg->roster[i].lone_patrol != 0;
+		if (!u)
+			continue;
+		e->ur[u->index].lone = e->cfg->roster[i].lone_patrol != 0;
+		if (u->role == HF_ROLE_SUPERVISOR)
+			e->supervisors[e->n_supervisors++] = u->index;
 	}
 	return 0;
+}
+
+/* The open incident of `rule` about u, or NULL; free for units with none. */
+static struct hf_incident *open_of(const struct hf_engine *e, const struct hf_unit *u,
+				   enum hf_rule_kind rule)
+{
+	if (!e->ur[u->index].open_subject)
+		return NULL;
+	return hf_incidents_find_open(&e->incidents, u->index, rule);
 }
 
 int hf_engine_init(struct hf_engine *e, const struct hf_config *cfg,
@@ -107,6 +127,8 @@ void hf_engine_finish(struct hf_engine *e)
 	hf_strmap_finish(&e->idem_keys);
 	free(e->idem);
 	free(e->ur);
+	free(e->supervisors);
+	e->supervisors = NULL;
 	e->idem = NULL;
 	e->ur = NULL;
 	e->ur_cap = 0;
@@ -229,7 +251,8 @@ static uint32_t pick_supervisor(const struct hf_engine *e, const struct hf_incid
 	int best_rank = 4;
 	double best_d = 0;
 
-	for (uint32_t i = 0; i < e->reg.n; i++) {
+	for (size_t j = 0; j < e->n_supervisors; j++) {
+		uint32_t i = e->supervisors[j];
 		const struct hf_unit *u = hf_registry_at(&e->reg, i);
 		int rank;
 		double d = 0;
@@ -415,8 +438,7 @@ static void set_assigned(struct hf_engine *e, struct hf_incident *inc, const str
 static int rule_emergency(struct hf_engine *e, struct hf_unit *u,
 			  const struct hf_radio_event *ev, const struct hf_now *now)
 {
-	struct hf_incident *inc = hf_incidents_find_open(&e->incidents, u->index,
-							  HF_RULE_EMERGENCY);
+	struct hf_incident *inc = open_of(e, u, HF_RULE_EMERGENCY);
 	struct hf_trigger trig;
 
 	e->stats.emergencies++;
@@ -477,7 +499,7 @@ static int rule_constable(struct hf_engine *e, struct hf_unit *u, enum hf_rule_k
 			  const char *meaning, int severity, const struct hf_radio_event *ev,
 			  const struct hf_now *now)
 {
-	struct hf_incident *inc = hf_incidents_find_open(&e->incidents, u->index, rule);
+	struct hf_incident *inc = open_of(e, u, rule);
 	struct hf_trigger trig;
 
 	if (inc) {
@@ -542,8 +564,7 @@ static void welfare_arm(struct hf_engine *e, struct hf_unit *u, const struct hf_
 static void welfare_check_in(struct hf_engine *e, struct hf_unit *u, const char *how,
 			     const struct hf_now *now)
 {
-	struct hf_incident *inc = hf_incidents_find_open(&e->incidents, u->index,
-							  HF_RULE_WELFARE);
+	struct hf_incident *inc = open_of(e, u, HF_RULE_WELFARE);
 
 	if (inc) {
 		char outcome[HF_NOTE_MAX];
@@ -562,8 +583,7 @@ static void welfare_check_in(struct hf_engine *e, struct hf_unit *u, const char 
 static void mute_welfare(struct hf_engine *e, struct hf_unit *u, const char *by,
 			 const struct hf_now *now)
 {
-	struct hf_incident *inc = hf_incidents_find_open(&e->incidents, u->index,
-							  HF_RULE_WELFARE);
+	struct hf_incident *inc = open_of(e, u, HF_RULE_WELFARE);
 	char outcome[HF_NOTE_MAX];
 
 	if (!inc)
@@ -584,11 +604,11 @@ static void welfare_due(struct hf_engine *e, uint32_t ui, const struct hf_now *n
 
 	if (!ur->welfare_on)
 		return;
-	if (hf_incidents_find_open(&e->incidents, ui, HF_RULE_EMERGENCY)) {
+	if (open_of(e, u, HF_RULE_EMERGENCY)) {
 		welfare_arm(e, u, now); /* muted while an emergency is open */
 		return;
 	}
-	inc = hf_incidents_find_open(&e->incidents, ui, HF_RULE_WELFARE);
+	inc = open_of(e, u, HF_RULE_WELFARE);
 	if (!inc) {
 		hf_strlcpy(trig.meaning, "welfare_check_missed", sizeof trig.meaning);
 		inc = raise_incident(e, u, HF_RULE_WELFARE, "welfare", HF_SEV_WARNING, &trig, now);
@@ -747,8 +767,7 @@ static int on_status(struct hf_engine *e, struct hf_unit *u, const struct hf_rad
 		return rule_constable(e, u, HF_RULE_DETENTION, meaning,
 				      e->cfg->rules.detention.esc.severity, ev, now);
 	if (strcmp(meaning, "detention_ended") == 0) {
-		struct hf_incident *inc = hf_incidents_find_open(&e->incidents, u->index,
-								  HF_RULE_DETENTION);
+		struct hf_incident *inc = open_of(e, u, HF_RULE_DETENTION);
 
 		if (inc && inc->detention != HF_DET_ENDED) {
 			stop_detention(e, inc, "detention_ended status", now);

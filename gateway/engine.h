@@ -121,6 +121,8 @@ struct hf_engine {
 	struct hf_timers timers;
 	struct hf_unit_rules *ur;    /* per unit */
 	size_t ur_cap;
+	uint32_t *supervisors;       /* registry indices of the roster's supervisors */
+	size_t n_supervisors;
 	struct hf_idem_entry *idem;  /* ring of HF_IDEM_MAX */
 	size_t idem_next;
 	struct hf_strmap idem_keys;  /* key -> ring slot */
