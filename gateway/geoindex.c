@@ -14,6 +14,11 @@
  * sin(w) = sin(b) / cos(phi) (every column once sin(b) >= cos(phi): a pole is
  * within reach). Longitudes are taken modulo the row's columns, so the
  * +-180 meridian is no edge. Every bound gets EPS of slack against rounding.
+ *
+ * Within a ring, a cell is skipped when the larger of its two bounds exceeds
+ * the search's bound, and a unit when its chord to q does; the units left are
+ * offered nearest first (a heap), so the caller's bound (its K-th best) falls
+ * as early as it can and most units are never offered at all.
  */
 #include <errno.h>
 #include <math.h>
@@ -27,6 +32,7 @@
 #define EPS 1e-9         /* radians (~6 mm) of slack on every bound */
 #define CHORD_SLACK 1e-6 /* float unit vectors err by ~1e-7 (unit sphere) */
 #define LINEAR_PASSES 8  /* rings one cell apart, then growing by half */
+#define PENDING_MAX 512  /* units held back per ring to be offered nearest first */
 
 static double rad(double deg)
 {
@@ -251,15 +257,24 @@ size_t hf_geoindex_memory(const struct hf_geoindex *g)
 
 /* ---------------------------------------------------------------- search */
 
+/* A unit waiting to be offered, with its squared chord to the point. */
+struct pending {
+	double d2;
+	uint32_t unit;
+};
+
 /* One search in progress. */
 struct walk {
 	const struct hf_geoindex *g;
 	double phi, lam, cos_phi;
 	double qx, qy, qz;
 	double bound_m;
-	double chord2; /* squared chord of bound_m (+ slack); < 0 visits nothing */
+	double bound_rad; /* bound_m as an angle */
+	double chord2;    /* squared chord of bound_m (+ slack); < 0 visits nothing */
 	double (*visit)(void *ctx, uint32_t unit);
 	void *ctx;
+	struct pending pending[PENDING_MAX]; /* a min-heap once flushing */
+	size_t n_pending;
 };
 
 /* The cells within angle b of the point: rows r0..r1, longitudes lam +- dlam. */
@@ -275,11 +290,13 @@ struct span {
 	bool full;
 };
 
+/* Takes bound_m as the search's bound, with its angle and squared chord. */
 static void set_bound(struct walk *w, double bound_m)
 {
 	double a = bound_m / HF_EARTH_RADIUS_M;
 
 	w->bound_m = bound_m;
+	w->bound_rad = a;
 	if (!(a >= 0)) {
 		w->chord2 = -1;
 	} else if (a >= M_PI) {
@@ -291,24 +308,91 @@ static void set_bound(struct walk *w, double bound_m)
 	}
 }
 
-/* Offers the cell's units to the visitor (those that may be within the bound,
- * or all of them when !filter). */
+/* Offers unit to the visitor and takes the bound it returns. */
+static void offer(struct walk *w, uint32_t unit)
+{
+	double b = w->visit(w->ctx, unit);
+
+	if (b != w->bound_m)
+		set_bound(w, b);
+}
+
+/* Moves pending[i] down the min-heap of n entries to its place. */
+static void sift_down(struct pending *h, size_t n, size_t i)
+{
+	struct pending x = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && h[c + 1].d2 < h[c].d2)
+			c++;
+		if (!(h[c].d2 < x.d2))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+/* Offers the pending units nearest first while they may be within the bound
+ * (which the offers lower); the rest cannot be and are dropped. */
+static void flush(struct walk *w)
+{
+	struct pending *h = w->pending;
+	size_t n = w->n_pending;
+
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(h, n, i);
+	while (n > 0 && h[0].d2 <= w->chord2) {
+		uint32_t unit = h[0].unit;
+
+		h[0] = h[--n];
+		sift_down(h, n, 0);
+		offer(w, unit);
+	}
+	w->n_pending = 0;
+}
+
+/* Offers the cell's units: all of them at once when !filter, else those that
+ * may be within the bound, held back to be offered nearest first by flush()
+ * (so that the bound falls as early as it can). */
 static void visit_cell(struct walk *w, const struct hf_geocell *c, bool filter)
 {
 	for (uint32_t i = 0; i < c->n; i++) {
 		const struct hf_geoentry *e = &c->e[i];
 
-		if (filter) {
-			double dx = e->x - w->qx, dy = e->y - w->qy, dz = e->z - w->qz;
-
-			if (!(dx * dx + dy * dy + dz * dz <= w->chord2))
-				continue;
+		if (!filter) {
+			offer(w, e->unit);
+			continue;
 		}
-		double b = w->visit(w->ctx, e->unit);
+		double dx = e->x - w->qx, dy = e->y - w->qy, dz = e->z - w->qz;
+		double d2 = dx * dx + dy * dy + dz * dz;
 
-		if (b != w->bound_m)
-			set_bound(w, b);
+		if (!(d2 <= w->chord2))
+			continue;
+		if (w->n_pending == PENDING_MAX)
+			flush(w);
+		w->pending[w->n_pending].d2 = d2;
+		w->pending[w->n_pending++].unit = e->unit;
 	}
+}
+
+/* False if no point of the cell at row, column x (of c) can be within the
+ * bound: the larger of the two lower bounds (see the top) exceeds it. */
+static bool may_hold(const struct walk *w, uint32_t row, long x, uint32_t c)
+{
+	double lo = -M_PI / 2 + row * w->g->cell_rad, hi = lo + w->g->cell_rad;
+	double gap = fmax(0, fmax(lo - w->phi, w->phi - hi));
+	double half = M_PI / c; /* half the column's width */
+	double centre = -M_PI + (2 * (double)x + 1) * half;
+	double dlam = fabs(remainder(centre - w->lam, 2 * M_PI)) - half;
+
+	if (dlam > 0)
+		gap = fmax(gap, asin(fmin(1.0, sin(fmin(dlam, M_PI / 2)) * w->cos_phi)));
+	return gap - EPS <= w->bound_rad;
 }
 
 /* Half-width in longitude of the cells within angle b (see the top). */
@@ -324,6 +408,7 @@ static double half_width(double b, double cos_phi)
 	return asin(s / cos_phi) + EPS;
 }
 
+/* The ring of cells within angle b of the point. */
 static struct ring ring_at(const struct walk *w, double b)
 {
 	return (struct ring){
@@ -334,6 +419,7 @@ static struct ring ring_at(const struct walk *w, double b)
 	};
 }
 
+/* The columns of a row of c columns meeting the point's longitude +- dlam. */
 static struct span span_of(const struct walk *w, double dlam, uint32_t c)
 {
 	struct span s = { 0, (long)c - 1, true };
@@ -359,7 +445,8 @@ static size_t visit_cols(struct walk *w, uint32_t row, long lo, long hi, bool pr
 		return 0;
 	if (probe)
 		for (long x = lo; x <= hi; x++)
-			if (hf_u32map_get(&w->g->by_key, cell_key(row, col_wrap(x, c)), &i))
+			if (hf_u32map_get(&w->g->by_key, cell_key(row, col_wrap(x, c)), &i) &&
+			    may_hold(w, row, x, c))
 				visit_cell(w, &w->g->cells[i], true);
 	return (size_t)(hi - lo + 1);
 }
@@ -430,6 +517,7 @@ void hf_geoindex_search(const struct hf_geoindex *g, double lat, double lon, dou
 
 	cur = ring_at(&w, 0);
 	work = visit_ring(&w, NULL, &cur, true);
+	flush(&w);
 	for (unsigned j = 1;; j++) {
 		/* Every cell that can hold a point within cur.b has been visited. */
 		if (cur.b >= w.bound_m / HF_EARTH_RADIUS_M || cur.b >= M_PI)
@@ -441,11 +529,14 @@ void hf_geoindex_search(const struct hf_geoindex *g, double lat, double lon, dou
 		if (work + n > budget)
 			break;
 		visit_ring(&w, &prev, &cur, true);
+		flush(&w);
 		work += n;
 	}
 	/* Wider rings would probe more grid cells than there are cells with
 	 * units: offer every occupied cell not yet visited instead. */
 	for (uint32_t i = 1; i < g->n_cells; i++)
-		if (!in_ring(&w, &prev, &g->cells[i]))
+		if (!in_ring(&w, &prev, &g->cells[i]) &&
+		    may_hold(&w, g->cells[i].row, g->cells[i].col, g->n_cols[g->cells[i].row]))
 			visit_cell(&w, &g->cells[i], true);
+	flush(&w);
 }
