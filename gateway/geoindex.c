@@ -203,10 +203,13 @@ int hf_geoindex_set(struct hf_geoindex *g, uint32_t unit, double lat, double lon
 	if (!rc && hf_geo_valid(lat, lon)) {
 		double phi = rad(lat), lam = rad(lon);
 		uint32_t row = row_of(g, phi);
+		uint32_t col = col_wrap(col_unwrapped(lam, g->n_cols[row]), g->n_cols[row]);
+		uint32_t at = g->places[unit].cell;
 
-		cell = cell_at(g, row, col_wrap(col_unwrapped(lam, g->n_cols[row]),
-						g->n_cols[row]));
-		if (cell == NONE)
+		/* Most moves stay in the cell: no need to look it up. */
+		if (at != NONE && g->cells[at].row == row && g->cells[at].col == col)
+			cell = at;
+		else if ((cell = cell_at(g, row, col)) == NONE)
 			rc = -ENOMEM;
 		e.x = (float)(cos(phi) * cos(lam));
 		e.y = (float)(cos(phi) * sin(lam));
