@@ -112,7 +112,7 @@ static int cmp_i64(const void *a, const void *b)
 static void row(const char *name, int64_t *ns, size_t n)
 {
 	qsort(ns, n, sizeof *ns, cmp_i64);
-	printf("| %-34s | %9.2f | %9.2f | %9.2f | %7zu |\n", name, ns[n / 2] / 1e3,
+	printf("| %-38s | %9.2f | %9.2f | %9.2f | %7zu |\n", name, ns[n / 2] / 1e3,
 	       ns[n * 99 / 100] / 1e3, ns[n - 1] / 1e3, n);
 }
 
@@ -208,9 +208,11 @@ static int bench(uint32_t n_units)
 	}
 
 	/* Position updates: each a step of 1-60 m (walking to driving between
-	 * reports), through the registry and into the index alone. */
+	 * reports) of a random unit, through the registry without the index
+	 * (the baseline), with it, and into the index alone. */
 	uint32_t *who = malloc(n_upd * sizeof *who);
 	double *lat = malloc(n_upd * sizeof *lat), *lon = malloc(n_upd * sizeof *lon);
+	double upd_ns[2];
 	size_t moved_cell = 0;
 
 	for (size_t i = 0; i < n_upd; i++) {
@@ -219,24 +221,31 @@ static int bench(uint32_t n_units)
 		hf_geo_destination(u->fix.lat, u->fix.lon, rng_unit() * 360, 1 + rng_unit() * 59,
 				   &lat[i], &lon[i]);
 	}
-	now.mono_ns += HF_NS_PER_S;
-	now.unix_ms += 1000;
-	t0 = mono_ns();
-	for (size_t i = 0; i < n_upd; i++) {
-		struct hf_radio_event ev = { .kind = HF_EVENT_LOCATION, .issi = 0 };
-		struct hf_unit *u = hf_registry_at(&reg, who[i]);
+	for (int with_index = 0; with_index < 2; with_index++) {
+		for (uint32_t i = 0; i < reg.n; i++)
+			hf_registry_at(&reg, i)->geo = with_index ? reg.geo : NULL;
+		now.mono_ns += HF_NS_PER_S;
+		now.unix_ms += 1000;
+		t0 = mono_ns();
+		for (size_t i = 0; i < n_upd; i++) {
+			struct hf_radio_event ev = { .kind = HF_EVENT_LOCATION };
+			struct hf_unit *u = hf_registry_at(&reg, who[i]);
+
+			ev.has_fix = true;
+			ev.fix.lat = lat[i] + with_index * 1e-5; /* a 1 m step back */
+			ev.fix.lon = lon[i];
+			hf_registry_apply_event(u, &ev, &now);
+		}
+		upd_ns[with_index] = (double)(mono_ns() - t0) / n_upd;
+	}
+	for (size_t i = 0; i < n_upd; i++) { /* not timed: how many changed cell */
 		uint32_t r0, c0, r1, c1;
 
-		hf_geoindex_where(reg.geo, u->index, &r0, &c0);
-		ev.has_fix = true;
-		ev.fix.lat = lat[i];
-		ev.fix.lon = lon[i];
-		hf_registry_apply_event(u, &ev, &now);
-		hf_geoindex_where(reg.geo, u->index, &r1, &c1);
+		hf_geoindex_where(reg.geo, who[i], &r0, &c0);
+		hf_geoindex_set(reg.geo, who[i], lat[i], lon[i]);
+		hf_geoindex_where(reg.geo, who[i], &r1, &c1);
 		moved_cell += r0 != r1 || c0 != c1;
 	}
-	double upd_ns = (double)(mono_ns() - t0) / n_upd;
-
 	t0 = mono_ns();
 	for (size_t i = 0; i < n_upd; i++) /* every other one 555 m north: a new cell */
 		hf_geoindex_set(reg.geo, who[i], lat[i] + (i & 1) * 0.005, lon[i]);
@@ -245,15 +254,15 @@ static int bench(uint32_t n_units)
 	printf("queries: k=%d, R=%.0f m, at random PCSOs; %.2f constables found per query; "
 	       "index vs scan mismatches: %zu\n\n", K, RADIUS_M, (double)found / n_index,
 	       mismatches);
-	printf("| %-34s | %9s | %9s | %9s | %7s |\n", "per query (us)", "p50", "p99", "max",
+	printf("| %-38s | %9s | %9s | %9s | %7s |\n", "per query (us)", "p50", "p99", "max",
 	       "samples");
-	printf("|%s|%s|%s|%s|%s|\n", "------------------------------------", "-----------",
+	printf("|%s|%s|%s|%s|%s|\n", "----------------------------------------", "-----------",
 	       "-----------", "-----------", "---------");
 	row("baseline: full scan (hf_nearest_scan)", t_scan, n_scan);
 	row("spatial index (hf_nearest)", t_index, n_index);
-	printf("\nposition update via hf_registry_apply_event (index kept): %.0f ns/call "
-	       "(%.1f%% changed cell; includes 2 hf_geoindex_where)\n", upd_ns,
-	       100.0 * moved_cell / n_upd);
+	printf("\nposition update, hf_registry_apply_event: %.0f ns/call without the index "
+	       "(baseline), %.0f ns/call keeping it (steps of 1-60 m: %.1f%% change cell)\n",
+	       upd_ns[0], upd_ns[1], 100.0 * moved_cell / n_upd);
 	printf("index move alone (hf_geoindex_set, every other one to a new cell): %.0f ns/call\n", set_ns);
 	printf("index memory: %.1f bytes per indexed unit (%zu bytes, %u cells)\n",
 	       (double)hf_geoindex_memory(reg.geo) / reg.geo->size, hf_geoindex_memory(reg.geo),
