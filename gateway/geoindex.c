@@ -29,7 +29,7 @@
 #include "geoindex.h"
 
 #define NONE UINT32_MAX
-#define EPS 1e-9         /* radians (~6 mm) of slack on every bound */
+#define EPS 1e-7         /* radians (~64 cm) of slack on every bound (rounding) */
 #define CHORD_SLACK 1e-6 /* float unit vectors err by ~1e-7 (unit sphere) */
 #define LINEAR_PASSES 8  /* rings one cell apart, then growing by half */
 #define PENDING_MAX 512  /* units held back per ring to be offered nearest first */
