@@ -180,6 +180,23 @@ Test(nearest, a_moved_unit_is_found_at_its_new_place_only)
 	cr_assert_float_eq(out[0].distance_m, 0, 1e-9);
 }
 
+/* An index that ran out of memory is not trusted: the scan answers instead, so
+ * a unit missing from the index is still found. */
+Test(nearest, a_failed_index_falls_back_to_the_scan)
+{
+	struct hf_candidate out[HF_ASKED_MAX];
+	struct hf_nearest_query q = query(5, 1000);
+	struct hf_unit *pc2 = hf_registry_find_issi(&reg, 2002002);
+
+	place(2002001, 100, 0);
+	place(2002002, 200, 0);
+	hf_geoindex_remove(reg.geo, pc2->index); /* as if its move had failed */
+	cr_assert_eq(hf_nearest(&reg, &q, &now, out), 1);
+	reg.geo->failed = true;
+	cr_assert_eq(hf_nearest(&reg, &q, &now, out), 2);
+	cr_assert_eq(out[1].unit, pc2->index);
+}
+
 /* ---------------------------------------------------------------- property */
 
 /* splitmix64: a seeded, deterministic generator for the property test. */
