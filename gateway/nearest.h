@@ -2,8 +2,9 @@
  * nearest.h - choosing which constables to ask: the K nearest eligible units by
  * great-circle distance from a point, within a radius.
  *
- * This first implementation scans every unit (O(n) per query, fine for a force's
- * roster); the interface allows a spatial index to replace it.
+ * hf_nearest() searches the registry's spatial index (gateway/geoindex.h) ring
+ * by ring around the point; hf_nearest_scan() looks at every unit and is the
+ * reference both must agree with (tests) and the baseline (benchmarks).
  */
 #ifndef HF_NEAREST_H
 #define HF_NEAREST_H
@@ -29,8 +30,13 @@ struct hf_nearest_query {
 	void *ctx;
 };
 
-/* Fills out[0..k-1] nearest first (ties: lower index first) and returns how many. */
+/* Fills out[0..k-1] nearest first (ties: lower index first) and returns how many.
+ * Uses the registry's spatial index; scans when it has none (or it failed). */
 size_t hf_nearest(const struct hf_registry *r, const struct hf_nearest_query *q,
 		  const struct hf_now *now, struct hf_candidate *out);
+
+/* The same result as hf_nearest(), by looking at every unit (O(n)). */
+size_t hf_nearest_scan(const struct hf_registry *r, const struct hf_nearest_query *q,
+		       const struct hf_now *now, struct hf_candidate *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geoindex.h"
 #include "registry.h"
 
 #define CHUNK_SHIFT 10
@@ -17,7 +18,8 @@ int hf_registry_init(struct hf_registry *r)
 	hf_u32map_init(&r->by_issi);
 	hf_strmap_init(&r->by_id, false);
 	hf_strmap_init(&r->by_callsign, true);
-	return 0;
+	r->geo = hf_geoindex_create(HF_GEOINDEX_CELL_M);
+	return r->geo ? 0 : -ENOMEM;
 }
 
 void hf_registry_finish(struct hf_registry *r)
@@ -31,6 +33,7 @@ void hf_registry_finish(struct hf_registry *r)
 	hf_u32map_finish(&r->by_issi);
 	hf_strmap_finish(&r->by_id);
 	hf_strmap_finish(&r->by_callsign);
+	hf_geoindex_destroy(r->geo);
 	memset(r, 0, sizeof *r);
 }
 
@@ -81,6 +84,7 @@ static struct hf_unit *add_unit(struct hf_registry *r)
 	u->index = idx;
 	u->team = "";
 	u->area = "";
+	u->geo = r->geo;
 	r->n++;
 	return u;
 }
@@ -260,6 +264,9 @@ bool hf_registry_apply_event(struct hf_unit *u, const struct hf_radio_event *ev,
 			u->fix_mono_ns = fix_mono;
 			u->has_fix = true;
 			hf_strlcpy(u->fix_source, ev->source, sizeof u->fix_source);
+			/* On ENOMEM the index marks itself failed and hf_nearest scans. */
+			if (u->geo)
+				hf_geoindex_set(u->geo, u->index, u->fix.lat, u->fix.lon);
 			changed = true;
 		}
 	}

@@ -16,6 +16,8 @@
 
 #define HF_UNIT_NONE UINT32_MAX
 
+struct hf_geoindex;
+
 struct hf_unit {
 	char id[HF_ID_MAX];       /* roster id; "" for an ISSI not on the roster */
 	char callsign[HF_ID_MAX]; /* roster callsign; "ISSI <n>" when not on the roster */
@@ -33,6 +35,9 @@ struct hf_unit {
 	int64_t fix_mono_ns;      /* monotonic time the fix was taken (estimated) */
 	int64_t last_heard_mono_ns;
 	int64_t last_heard_unix_ms;
+	/* The registry's spatial index (NULL: none), kept current by
+	 * hf_registry_apply_event: it holds exactly the units with a fix. */
+	struct hf_geoindex *geo;
 };
 
 struct hf_registry {
@@ -44,8 +49,11 @@ struct hf_registry {
 	struct hf_strmap by_callsign;   /* loose: case and spaces ignored */
 	char **strings;                 /* interned strings (team and area names) */
 	size_t n_strings;
+	struct hf_geoindex *geo;        /* units with a fix by position (gateway/geoindex.h) */
 };
 
+/* Returns 0 or -ENOMEM (then without a spatial index: hf_nearest scans; still
+ * to be finished). */
 int hf_registry_init(struct hf_registry *r);
 void hf_registry_finish(struct hf_registry *r);
 
@@ -79,8 +87,8 @@ struct hf_unit *hf_registry_resolve(struct hf_registry *r, const struct hf_radio
 
 /*
  * Records what ev says about u: status, position (with the fix time estimated
- * on the monotonic clock) and when it was last heard. Returns true if the
- * unit's status or position changed.
+ * on the monotonic clock) and when it was last heard, and moves u in the
+ * spatial index. Returns true if the unit's status or position changed.
  */
 bool hf_registry_apply_event(struct hf_unit *u, const struct hf_radio_event *ev,
 			     const struct hf_now *now);
