@@ -145,6 +145,8 @@ static void back_to_bracket(const struct ctx *c, char open, size_t *off, struct 
 	while (i > 0 && *off - i < BRACKET_SCAN) {
 		char ch = c->buf[i - 1];
 
+		if (ch == '\r' && (i >= c->len || c->buf[i] != '\n'))
+			return; /* a lone CR breaks lines too: not worth counting */
 		if (ch == '\n')
 			lines++;
 		else if (ch != ' ' && ch != '\t' && ch != '\r')
@@ -155,16 +157,20 @@ static void back_to_bracket(const struct ctx *c, char open, size_t *off, struct 
 		return;
 	i--;
 	if (lines == 0) {
-		at->col -= (int)(*off - i);
-		*off = i;
+		if (at->col - (int)(*off - i) >= 1) {
+			at->col -= (int)(*off - i);
+			*off = i;
+		}
 		return;
 	}
 	for (s = i; s > 0 && c->buf[s - 1] != '\n'; s--)
-		if (i - s >= BRACKET_SCAN)
+		if (i - s >= BRACKET_SCAN || c->buf[s - 1] == '\r')
 			return;
 	for (size_t k = s; k < i; k++)
 		if (((unsigned char)c->buf[k] & 0xc0) != 0x80)
 			col++;
+	if (at->line - lines < 1)
+		return;
 	at->line -= lines;
 	at->col = col;
 	*off = i;
@@ -373,6 +379,7 @@ static struct quoted describe(struct fy_node *n)
 	struct quoted q;
 	const char *s;
 	size_t len;
+	double x;
 
 	if (is_null(n))
 		return (struct quoted){ "null" };
@@ -390,7 +397,9 @@ static struct quoted describe(struct fy_node *n)
 			 (int)(len > 20 ? 20 : len), s);
 		return q;
 	}
-	if (is_plain(n))
+	/* a number as it is written; anything else quoted and escaped (a plain
+	 * scalar may span lines) */
+	if (scalar_number(n, &x) == 0)
 		snprintf(q.s, sizeof(q.s), "%.*s", (int)(len > 40 ? 40 : len), s);
 	else
 		q = quote(s, len);
@@ -653,7 +662,8 @@ static bool read_coord(struct ctx *c, struct fy_node *n, const char *what, doubl
 	size_t len;
 
 	if (scalar_number(n, out) != 0) {
-		problem(c, pos_of(c, n), "coordinates must be numbers, got %s", describe(n).s);
+		problem(c, pos_of(c, n), "coordinates must be numbers, got %s%s",
+			is_string(n) && !is_plain(n) ? "the string " : "", describe(n).s);
 		return false;
 	}
 	if (*out < -limit || *out > limit) {

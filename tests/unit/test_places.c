@@ -458,8 +458,8 @@ Test(places, reports_bad_geometry_at_the_offending_node)
 		{ FC "{\"type\": \"Feature\", \"properties\": {\"kind\": \"area\", \"id\": \"a\"},\n"
 		  " \"geometry\": {\"type\": \"Polygon\", \"coordinates\":\n"
 		  "  [[[0, 0], [1, \"0\"], [1, 1], [0, x], [0, 0]]]}}" END,
-		  { "4:17: coordinates must be numbers, got \"0\"",
-		    "4:35: coordinates must be numbers, got x", NULL } },
+		  { "4:17: coordinates must be numbers, got the string \"0\"",
+		    "4:35: coordinates must be numbers, got \"x\"", NULL } },
 		{ FC "{\"type\": \"Feature\", \"properties\": {\"kind\": \"area\", \"id\": \"a\"},\n"
 		  " \"geometry\": {\"type\": \"Polygon\", \"coordinates\":\n"
 		  "  [[[0, 0], [180.5, 0], [1, 1], [0, -90.25], [0, 0]]]}}" END,
