@@ -10,6 +10,8 @@ packages=(
   # libraries (see README "Design notes" for why each)
   libuv1-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   libfyaml-dev libjansson-dev libgps-dev
+  # places (areas and flagged locations): polygons through GEOS's reentrant C API
+  libgeos-dev
   # tests: unit tests, sanitizers, fuzzing
   libcriterion-dev clang libclang-rt-14-dev llvm
   # integration tests: a client in another language, real gpsd
