@@ -39,6 +39,7 @@
 #include <libfyaml.h>
 
 #include "config.h"
+#include "places.h"
 
 #define DIAG_MAX 1000            /* problems kept per diag, the last says "too many" */
 #define FILE_MAX (16 << 20)      /* a config file larger than this is refused */
@@ -64,6 +65,7 @@ void hf_diag_finish(struct hf_diag *d)
 	if (!d)
 		return;
 	free(d->entries);
+	free(d->other_file);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -89,6 +91,7 @@ void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
 	e = &d->entries[d->n++];
 	e->line = line;
 	e->col = col;
+	e->file = NULL;
 	if (d->n == DIAG_MAX) {
 		snprintf(e->msg, sizeof(e->msg), "too many problems; only the first %d are shown",
 			 DIAG_MAX - 1);
@@ -99,11 +102,33 @@ void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *hf_diag_file(const struct hf_diag *d, size_t i)
+{
+	return d->entries[i].file ? d->entries[i].file : d->file;
+}
+
 void hf_diag_print(const struct hf_diag *d, FILE *fp)
 {
 	for (size_t i = 0; i < d->n; i++)
-		fprintf(fp, "%s:%d:%d: %s\n", d->file, d->entries[i].line,
+		fprintf(fp, "%s:%d:%d: %s\n", hf_diag_file(d, i), d->entries[i].line,
 			d->entries[i].col, d->entries[i].msg);
+}
+
+/* Appends every problem of `from` (another file) to d, naming that file. */
+static void diag_append(struct hf_diag *d, const struct hf_diag *from)
+{
+	if (!d || !from->n)
+		return;
+	free(d->other_file);
+	d->other_file = strdup(from->file);
+	for (size_t i = 0; i < from->n; i++) {
+		size_t before = d->n;
+
+		hf_diag_add(d, from->entries[i].line, from->entries[i].col, "%s",
+			    from->entries[i].msg);
+		if (d->n > before)
+			d->entries[d->n - 1].file = d->other_file;
+	}
 }
 
 /* Sorts entries [from, to) by line then column, keeping the order of equal
@@ -1225,6 +1250,13 @@ static bool check_state_dir(struct ctx *c, const struct field *f, struct fy_node
 }
 
 /* Names an entry of areas: (read before anything that refers to one). */
+static bool check_places(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	char *path = at_off(base, f->off);
+
+	return !path[0] || resolve_path(c, path, f->size, f->key, pos_of(v));
+}
+
 static bool check_area_ref(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
 {
 	const char *s = at_off(base, f->off);
@@ -1964,6 +1996,7 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct hf_config, adapters), .size = sizeof(struct hf_adapter_config),
 	  .count_off = offsetof(struct hf_config, n_adapters) },
 	{ .key = "status_map", .type = F_CUSTOM, .parse = parse_status_map },
+	{ .key = "places", .type = F_STR, CFG(places_path), .def_s = "", .check = check_places },
 	{ .key = "rules", .type = F_MAP, .sub = &rules_table },
 	{ .key = "sim", .type = F_MAP, .sub = &sim_table },
 };
@@ -2024,6 +2057,7 @@ void hf_config_destroy(struct hf_config *cfg)
 	free(cfg->areas);
 	free(cfg->roster);
 	free(cfg->status_map);
+	hf_places_destroy(cfg->places);
 	free(cfg);
 }
 
@@ -2345,6 +2379,32 @@ out:
 
 /* Reads the file, then loads its text; a file that cannot be read is one
  * problem at line 0, column 0. */
+/* Loads cfg->places_path into cfg->places; every area feature must name an
+ * `areas:` id. Problems go to diag under the places file's name. */
+static int load_places(struct hf_config *cfg, struct hf_diag *diag)
+{
+	struct hf_diag pd;
+	int rc;
+
+	hf_diag_init(&pd);
+	rc = hf_places_load(cfg->places_path, &cfg->places, &pd);
+	for (size_t i = 0; !rc && i < hf_places_count(cfg->places); i++) {
+		const struct hf_place *pl = hf_places_get(cfg->places, i);
+
+		if (pl->kind == HF_PLACE_AREA && !hf_config_area(cfg, pl->id)) {
+			hf_diag_add(&pd, pl->line, 1, "area \"%s\" is not an id of the config's "
+				    "areas: (add it there with its desk and team)", pl->id);
+			rc = -EINVAL;
+		}
+	}
+	if (rc && !pd.n)
+		hf_diag_add(&pd, 0, 0, "cannot load places: %s", strerror(-rc));
+	if (diag)
+		diag_append(diag, &pd);
+	hf_diag_finish(&pd);
+	return rc;
+}
+
 int hf_config_load(const char *path, const char *const *known_adapter_types,
 		   struct hf_config **out, struct hf_diag *diag)
 {
@@ -2367,6 +2427,13 @@ int hf_config_load(const char *path, const char *const *known_adapter_types,
 	}
 	rc = hf_config_load_string(path, buf, len, known_adapter_types, out, diag);
 	free(buf);
+	if (rc == 0 && (*out)->places_path[0]) {
+		rc = load_places(*out, diag);
+		if (rc) {
+			hf_config_destroy(*out);
+			*out = NULL;
+		}
+	}
 	return rc;
 }
 

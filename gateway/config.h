@@ -98,8 +98,15 @@ struct hf_escalation_config {
 	uint32_t max_repeats;
 };
 
+struct hf_places;
+
 struct hf_config {
 	char path[HF_PATH_MAX];
+	/* GeoJSON areas and flagged places (`places:`, resolved against the
+	 * config's directory; "" = none) and what was loaded from it (owned;
+	 * NULL when none, and always NULL from hf_config_load_string). */
+	char places_path[HF_PATH_MAX];
+	struct hf_places *places;
 
 	struct {
 		char id[HF_ID_MAX];           /* gateway instance name (default "handoff") */
@@ -170,11 +177,13 @@ struct hf_diag_entry {
 	int line;
 	int col;
 	char msg[256];
+	const char *file; /* another file it was found in (e.g. places:), or NULL */
 };
 
 /* Every problem found while loading one file. */
 struct hf_diag {
 	char file[HF_PATH_MAX];
+	char *other_file;           /* owned: the file of entries whose .file is set */
 	struct hf_diag_entry *entries;
 	size_t n;
 	size_t cap;
@@ -188,6 +197,8 @@ void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Prints each problem as "FILE:LINE:COL: message\n". */
 void hf_diag_print(const struct hf_diag *d, FILE *fp);
+/* The file problem i was found in. */
+const char *hf_diag_file(const struct hf_diag *d, size_t i);
 
 /*
  * Loads and validates the YAML file at path. On success returns 0 and a new
@@ -202,6 +213,10 @@ void hf_diag_print(const struct hf_diag *d, FILE *fp);
 int hf_config_load(const char *path, const char *const *known_adapter_types,
 		   struct hf_config **out, struct hf_diag *diag);
 /*
+ * hf_config_load() also loads the `places:` GeoJSON file: its problems are
+ * reported at their own FILE:LINE:COL, and an area feature whose id is not
+ * an `areas:` id is a problem.
+ *
  * Same as hf_config_load() for YAML text already in memory (buf, len bytes,
  * need not be NUL-terminated; borrowed). name is used in messages and, like a
  * file path, to resolve a relative state_dir against its directory. Pure: no

@@ -74,6 +74,7 @@ static int apply_roster_flags(struct hf_engine *e)
 		if (!ur)
 			return -ENOMEM;
 		ur->lone = false;
+		ur->place = NULL; /* the places may have been reloaded */
 	}
 	for (size_t i = 0; i < e->cfg->n_roster; i++) {
 		struct hf_unit *u = hf_registry_find_id(&e->reg, e->cfg->roster[i].id);
@@ -333,10 +334,51 @@ static void escalate(struct hf_engine *e, struct hf_incident *inc, const char *w
 	arm_escalation(e, inc, now);
 }
 
-/* Area routing: the subject's roster area (or the default area). */
+/* The area of a position: the first `places:` area containing it, if any
+ * (and listed in `areas:`), else the unit's roster area, else the default. */
+static const struct hf_area_config *area_at(const struct hf_engine *e, const struct hf_unit *u,
+					    bool has_pos, double lat, double lon)
+{
+	const struct hf_area_config *area = NULL;
+
+	if (e->cfg->places && has_pos) {
+		const struct hf_place *pl = hf_places_area_at(e->cfg->places, lat, lon);
+
+		if (pl)
+			area = hf_config_area(e->cfg, pl->id);
+	}
+	return area ? area : hf_config_area(e->cfg, u->area);
+}
+
+/* The most severe flagged place containing a position, or NULL. */
+static const struct hf_place *flagged_at(const struct hf_engine *e, double lat, double lon)
+{
+	const struct hf_place *in[16], *worst = NULL;
+	size_t n;
+
+	if (!e->cfg->places)
+		return NULL;
+	n = hf_places_at(e->cfg->places, lat, lon, in, HF_ARRAY_SIZE(in));
+	for (size_t i = 0; i < n && i < HF_ARRAY_SIZE(in); i++)
+		if (in[i]->kind == HF_PLACE_FLAGGED && (!worst || in[i]->severity > worst->severity))
+			worst = in[i];
+	return worst;
+}
+
+/* Area routing by the incident's position (see area_at); a flagged place
+ * there raises the starting severity. */
 static void route(struct hf_engine *e, struct hf_incident *inc, const struct hf_unit *u)
 {
-	const struct hf_area_config *area = hf_config_area(e->cfg, u->area);
+	const struct hf_area_config *area = area_at(e, u, inc->has_position, inc->position.lat,
+						    inc->position.lon);
+	const struct hf_place *pl = inc->has_position
+		? flagged_at(e, inc->position.lat, inc->position.lon) : NULL;
+
+	if (pl) {
+		hf_strlcpy(inc->place, pl->name, sizeof inc->place);
+		if (pl->severity > (int)inc->severity)
+			inc->severity = pl->severity;
+	}
 
 	if (!area)
 		area = hf_config_area(e->cfg, e->cfg->default_area);
@@ -370,8 +412,8 @@ static struct hf_incident *raise_incident(struct hf_engine *e, struct hf_unit *u
 	inc->trigger_count = 1;
 	inc->last_trigger_mono_ns = now->mono_ns;
 	ur->open_subject++;
-	route(e, inc, u);
 	take_position(inc, u);
+	route(e, inc, u);
 	esc = esc_of(e, inc);
 	if (rule != HF_RULE_WELFARE) /* amber welfare: the desk only */
 		apply_tier(e, inc, esc->constables, esc->radius_m, esc->supervisor, now);
@@ -754,6 +796,28 @@ static void follow_subject(struct hf_engine *e, const struct hf_unit *u,
 	}
 }
 
+/* A PCSO's new fix: entering a flagged place is a notice to the desk. */
+static void watch_places(struct hf_engine *e, struct hf_unit *u, const struct hf_now *now)
+{
+	struct hf_unit_rules *ur = &e->ur[u->index];
+	const struct hf_place *pl = flagged_at(e, u->fix.lat, u->fix.lon);
+	const struct hf_area_config *area;
+	char text[HF_NAME_MAX * 2 + HF_ID_MAX + 160];
+
+	if (pl == ur->place)
+		return;
+	ur->place = pl;
+	if (!pl || !e->out.notice)
+		return;
+	area = area_at(e, u, true, u->fix.lat, u->fix.lon);
+	snprintf(text, sizeof text, "%s entered flagged place %s%s%s", u->callsign, pl->name,
+		 pl->note[0] ? ": " : "", pl->note);
+	hf_notice("%s", text);
+	e->out.notice(e->out.ctx, e, &(struct hf_notice){ .kind = "place_entered",
+		      .severity = pl->severity, .unit = u->index,
+		      .area = area ? area->id : u->area, .place = pl->id, .text = text }, now);
+}
+
 /* What a status meaning does beyond being recorded. */
 static int on_status(struct hf_engine *e, struct hf_unit *u, const struct hf_radio_event *ev,
 		     const struct hf_now *now)
@@ -841,6 +905,8 @@ int hf_engine_on_event(struct hf_engine *e, const struct hf_radio_event *ev,
 	if (ev->has_status && ev->kind == HF_EVENT_STATUS)
 		rc = on_status(e, u, ev, now);
 	if (changed && ev->has_fix) {
+		if (e->cfg->places && u->role == HF_ROLE_PCSO)
+			watch_places(e, u, now);
 		if (e->ur[u->index].open_subject)
 			follow_subject(e, u, now);
 		if (e->ur[u->index].open_assigned)

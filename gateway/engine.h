@@ -39,6 +39,10 @@
  *    assignment re-escalates.
  *  - on scene: the assigned constable's fix within on_scene_radius_m of the
  *    incident's position, an at_scene status from them, or `arrive`.
+ *  - places (config `places:`): an incident is routed to the desk of the
+ *    area containing the subject's position (else the unit's roster area); an
+ *    incident inside a flagged place starts at least at its severity; a PCSO
+ *    entering a flagged place is a `place_entered` notice to the desk.
  */
 #ifndef HF_ENGINE_H
 #define HF_ENGINE_H
@@ -46,6 +50,7 @@
 #include "config.h"
 #include "incident.h"
 #include "registry.h"
+#include "places.h"
 #include "timers.h"
 
 struct hf_engine;
@@ -102,6 +107,7 @@ struct hf_unit_rules {
 	uint32_t welfare_gen;     /* bumped to drop queued welfare deadlines */
 	uint32_t open_subject;    /* open incidents about this unit */
 	uint32_t open_assigned;   /* open incidents this unit is assigned to */
+	const struct hf_place *place; /* flagged place the unit is in (PCSOs), or NULL */
 };
 
 /* A remembered command reply, for idempotency keys. */

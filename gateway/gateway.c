@@ -587,7 +587,7 @@ int hf_gateway_reload(struct hf_gateway *gw)
 		hf_err("reload of %s refused, the running config is kept (%zu problem%s):",
 		       gw->cfg->path, diag.n, diag.n == 1 ? "" : "s");
 		for (size_t i = 0; i < diag.n; i++)
-			hf_err("%s:%d:%d: %s", diag.file, diag.entries[i].line,
+			hf_err("%s:%d:%d: %s", hf_diag_file(&diag, i), diag.entries[i].line,
 			       diag.entries[i].col, diag.entries[i].msg);
 		hf_diag_finish(&diag);
 		return rc;

@@ -13,6 +13,7 @@
 #include "adapter.h"
 #include "gateway.h"
 #include "log.h"
+#include "places.h"
 
 #define DEFAULT_CONFIG "/etc/handoff/handoff.yaml"
 
@@ -118,8 +119,9 @@ int main(int argc, char **argv)
 		return 1;
 	if (check) {
 		printf("%s: OK (%zu units on the roster, %zu areas, %zu status codes, "
-		       "%zu adapters)\n",
-		       path, cfg->n_roster, cfg->n_areas, cfg->n_status, cfg->n_adapters);
+		       "%zu adapters, %zu places)\n",
+		       path, cfg->n_roster, cfg->n_areas, cfg->n_status, cfg->n_adapters,
+		       cfg->places ? hf_places_count(cfg->places) : (size_t)0);
 		hf_config_destroy(cfg);
 		return 0;
 	}

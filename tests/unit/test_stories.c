@@ -81,6 +81,9 @@ enum op {
 	OP_TOTAL,      /* n: incidents ever raised */
 	OP_SDS,        /* a: unit, b: text the last SDS to it contains ("" = none sent) */
 	OP_PUBS,       /* n: incident publications since the last OP_PUBS */
+	OP_PLACES,     /* the test places (PLACES_GEOJSON) are loaded */
+	OP_E_AREA,     /* a: incident, b: area id, c: flagged place name ("" = none) */
+	OP_NOTICES,    /* n: notices since the last OP_NOTICES, b: text the last contains */
 };
 
 struct step {
@@ -117,6 +120,21 @@ struct step {
 #define TOTAL(k)              { OP_TOTAL, .n = (k) }
 #define SDS(u, text)          { OP_SDS, (u), (text) }
 #define PUBS(k)               { OP_PUBS, .n = (k) }
+#define WITH_PLACES           { OP_PLACES }
+#define AREA(inc, area, place) { OP_E_AREA, (inc), (area), (place) }
+#define NOTICES(k, text)      { OP_NOTICES, .b = (text), .n = (k) }
+
+/* The transport corridor: 2-3 km north of the beat centre; a flagged
+ * address (critical, 100 m circle) 500 m east of it. */
+static const char PLACES_GEOJSON[] =
+	"{\"type\": \"FeatureCollection\", \"features\": ["
+	"{\"type\": \"Feature\", \"properties\": {\"kind\": \"area\", \"id\": \"transport\"},"
+	" \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[-0.12, 51.51799],"
+	" [-0.08, 51.51799], [-0.08, 51.52698], [-0.12, 51.52698], [-0.12, 51.51799]]]}},"
+	"{\"type\": \"Feature\", \"properties\": {\"kind\": \"flagged\", \"id\": \"addr-9\","
+	" \"name\": \"9 Mill Lane\", \"severity\": \"critical\", \"radius_m\": 100,"
+	" \"note\": \"known violence\"},"
+	" \"geometry\": {\"type\": \"Point\", \"coordinates\": [-0.092777, 51.5]}}]}";
 
 /* ---------------------------------------------------------------- the runner */
 
@@ -128,6 +146,15 @@ static struct hf_manual_clock mc;
 static struct hf_incident last[MAX_INC + 1]; /* by number: as last published */
 static size_t pubs;
 static char sds_to[HF_ID_MAX], sds_text[256];
+static size_t notices;
+static char notice_text[256];
+
+static void record_notice(void *ctx, const struct hf_engine *e, const struct hf_notice *n,
+			  const struct hf_now *now)
+{
+	notices++;
+	hf_strlcpy(notice_text, n->text, sizeof notice_text);
+}
 
 static void record_incident(void *ctx, const struct hf_engine *e, const struct hf_incident *inc,
 			    const struct hf_now *now)
@@ -146,7 +173,8 @@ static void record_sds(void *ctx, const struct hf_engine *e, const struct hf_uni
 
 static void setup(void)
 {
-	struct hf_engine_output out = { .incident = record_incident, .sds = record_sds };
+	struct hf_engine_output out = { .incident = record_incident, .sds = record_sds,
+					.notice = record_notice };
 
 	hf_config_defaults(&cfg);
 	for (size_t i = 0; i < HF_ARRAY_SIZE(meanings); i++) {
@@ -161,8 +189,8 @@ static void setup(void)
 	cfg.n_areas = HF_ARRAY_SIZE(areas);
 	strcpy(cfg.default_area, "central");
 	memset(last, 0, sizeof last);
-	pubs = 0;
-	sds_to[0] = sds_text[0] = '\0';
+	pubs = notices = 0;
+	sds_to[0] = sds_text[0] = notice_text[0] = '\0';
 	hf_manual_clock_init(&mc, T0_MONO, T0_UNIX);
 	cr_assert_eq(hf_engine_init(&eng, &cfg, &out), 0);
 }
@@ -170,6 +198,7 @@ static void setup(void)
 static void teardown(void)
 {
 	hf_engine_finish(&eng);
+	hf_places_destroy(cfg.places);
 }
 
 TestSuite(story, .init = setup, .fini = teardown);
@@ -237,7 +266,7 @@ static void do_step(const struct step *s)
 	struct hf_radio_event ev = { .issi = 0 };
 	const struct hf_incident *inc = NULL;
 
-	if (s->op >= OP_E_STATE && s->op <= OP_E_CHANGE)
+	if ((s->op >= OP_E_STATE && s->op <= OP_E_CHANGE) || s->op == OP_E_AREA)
 		inc = incident(s->a);
 	switch (s->op) {
 	case OP_END:
@@ -379,6 +408,21 @@ static void do_step(const struct step *s)
 	case OP_PUBS:
 		cr_assert_eq(pubs, (size_t)s->n, "%zu publications, want %d", pubs, s->n);
 		pubs = 0;
+		break;
+	case OP_PLACES:
+		cr_assert_eq(hf_places_load_string("test.geojson", PLACES_GEOJSON,
+						   strlen(PLACES_GEOJSON), &cfg.places, NULL), 0);
+		break;
+	case OP_E_AREA:
+		cr_assert_str_eq(inc->area, s->b, "%s: area", s->a);
+		cr_assert_str_eq(inc->place, s->c, "%s: flagged place", s->a);
+		break;
+	case OP_NOTICES:
+		cr_assert_eq(notices, (size_t)s->n, "%zu notices, want %d", notices, s->n);
+		if (s->n)
+			cr_assert(strstr(notice_text, s->b), "notice \"%s\" lacks \"%s\"",
+				  notice_text, s->b);
+		notices = 0;
 		break;
 	}
 }
@@ -694,3 +738,24 @@ STORY(a_resolved_incident_never_escalates,
       BEAT, STATUS("pcso-1", "emergency"),
       CMD(RESOLVE, "INC-0001", "", "false alarm: pocket press"), PUBS(2),
       AT(10000), STATE("INC-0001", RESOLVED), LEVEL("INC-0001", 0, 0), RULE("INC-0002", "welfare", 0))
+
+/* ---------------------------------------------------------------- places */
+
+/* An incident goes to the desk of the area the PCSO is in (the transport
+ * corridor), not the PCSO's home area. */
+STORY(an_incident_is_routed_to_the_area_containing_the_pcso,
+      WITH_PLACES, BEAT, POS("pcso-1", 2500, 0), STATUS("pcso-1", "emergency"),
+      AREA("INC-0001", "transport", ""), POS("pcso-1", 0, 0), STATUS("pcso-1", "risk_of_harm"),
+      AREA("INC-0002", "central", ""))
+
+/* A hand-off inside a flagged place starts at the place's severity. */
+STORY(an_incident_in_a_flagged_place_starts_at_its_severity,
+      WITH_PLACES, BEAT, POS("pcso-1", 0, 520), STATUS("pcso-1", "confrontation_likely"),
+      SEVERITY("INC-0001", CRITICAL), AREA("INC-0001", "central", "9 Mill Lane"))
+
+/* A PCSO entering a flagged place warns the desk once; moving inside it is
+ * quiet; leaving and coming back warns again. */
+STORY(entering_a_flagged_place_warns_the_dispatcher,
+      WITH_PLACES, BEAT, NOTICES(0, ""), POS("pcso-1", 0, 450), NOTICES(1, "9 Mill Lane"),
+      POS("pcso-1", 10, 480), NOTICES(0, ""), POS("pcso-1", 0, 0), POS("pcso-1", 0, 500),
+      NOTICES(1, "known violence"), TOTAL(0))
