@@ -31,11 +31,21 @@ struct rejected {
 	size_t len;
 };
 
+struct response {
+	enum hf_pei_response_kind kind;
+	int error;
+	char text[HF_PEI_LINE_MAX + 1];
+};
+
 struct recorder {
 	struct hf_radio_event events[REC_MAX];
 	size_t n_events;
 	struct rejected rejects[REC_MAX];
 	size_t n_rejects;
+	struct response responses[REC_MAX];
+	size_t n_responses;
+	char order[REC_MAX * 3 + 1]; /* 'e' event, 'j' reject, 'r' response, in order */
+	size_t n_order;
 };
 
 static void rec_event(void *ctx, const struct hf_radio_event *ev)
@@ -44,6 +54,7 @@ static void rec_event(void *ctx, const struct hf_radio_event *ev)
 
 	cr_assert_lt(r->n_events, REC_MAX, "too many events");
 	r->events[r->n_events++] = *ev;
+	r->order[r->n_order++] = 'e';
 }
 
 static void rec_reject(void *ctx, uint64_t line_no, const char *why, const char *line,
@@ -62,6 +73,22 @@ static void rec_reject(void *ctx, uint64_t line_no, const char *why, const char 
 	j->len = len;
 	memcpy(j->line, line, len);
 	j->line[len] = '\0';
+	r->order[r->n_order++] = 'j';
+}
+
+static void rec_response(void *ctx, const struct hf_pei_response *resp)
+{
+	struct recorder *r = ctx;
+	struct response *o;
+
+	cr_assert_lt(r->n_responses, REC_MAX, "too many responses");
+	cr_assert_leq(resp->len, HF_PEI_LINE_MAX);
+	o = &r->responses[r->n_responses++];
+	o->kind = resp->kind;
+	o->error = resp->error;
+	memcpy(o->text, resp->text, resp->len);
+	o->text[resp->len] = '\0';
+	r->order[r->n_order++] = 'r';
 }
 
 /* The stream and its recorder under test (one per test process). */
@@ -70,7 +97,8 @@ static struct hf_pei_stream stream;
 
 static void stream_setup(void)
 {
-	struct hf_pei_sink sink = { .event = rec_event, .reject = rec_reject, .ctx = &rec };
+	struct hf_pei_sink sink = { .event = rec_event, .reject = rec_reject,
+				    .response = rec_response, .ctx = &rec };
 
 	memset(&rec, 0, sizeof(rec));
 	hf_pei_stream_init(&stream, &sink);
@@ -503,6 +531,95 @@ Test(pei_stream, ok_error_echo_and_other_lines_are_ignored)
 	cr_assert_eq(stream.stats.lines, 9);
 }
 
+Test(pei_stream, command_responses_reach_the_sink_in_stream_order)
+{
+	/* OK, ERROR, +CME ERROR and +CMGS each reach sink.response once, in
+	 * order with the events around them, with the error number where there
+	 * is one; echoes and other lines do not. */
+	feed("AT+CTSP=1,2,20\r\n\r\nOK\r\n" STATUS_HDR "\r\n" STATUS_DATA "\r\n"
+	     "AT+CTSP=1,3,10\r\nERROR\r\n+CME ERROR: 35\r\n+cms error:7\r\n"
+	     "+CMGS: 0,4,17\r\n  ok  \r\n");
+	cr_assert_eq(rec.n_responses, 6);
+	cr_assert_str_eq(rec.order, "rerrrrr");
+	cr_assert_eq(rec.responses[0].kind, HF_PEI_RESP_OK);
+	cr_assert_eq(rec.responses[0].error, 0);
+	cr_assert_eq(rec.responses[1].kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(rec.responses[1].error, -1);
+	cr_assert_eq(rec.responses[2].kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(rec.responses[2].error, 35);
+	cr_assert_str_eq(rec.responses[2].text, "+CME ERROR: 35");
+	cr_assert_eq(rec.responses[3].kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(rec.responses[3].error, 7);
+	cr_assert_eq(rec.responses[4].kind, HF_PEI_RESP_CMGS);
+	cr_assert_str_eq(rec.responses[4].text, "+CMGS: 0,4,17");
+	cr_assert_eq(rec.responses[5].kind, HF_PEI_RESP_OK);
+	cr_assert_str_eq(rec.responses[5].text, "ok");
+	cr_assert_eq(stream.stats.responses, 6);
+	cr_assert_eq(rec.n_events, 1);
+	cr_assert_eq(rec.n_rejects, 0);
+}
+
+Test(pei_stream, lines_that_only_look_like_responses_are_not_responses)
+{
+	/* "OKAY", "ERRORS", "+CMGSX: 1", an echoed "AT" and a data line "0A"
+	 * are not command responses. */
+	feed("OKAY\r\nERRORS\r\n+CMGSX: 1\r\nAT\r\nO K\r\n");
+	cr_assert_eq(rec.n_responses, 0);
+	cr_assert_eq(stream.stats.responses, 0);
+	cr_assert_eq(stream.stats.ignored, 5);
+}
+
+Test(pei_stream, an_ok_while_a_header_waits_ends_the_header_and_is_a_response)
+{
+	/* OK is never hex data: after a header it means the data was lost; the
+	 * header is rejected and the OK still reaches the sink, so a command in
+	 * flight is not left waiting. */
+	feed(STATUS_HDR "\r\nOK\r\n");
+	cr_assert_eq(rec.n_rejects, 1);
+	cr_assert_str_eq(rec.rejects[0].why, "header without data");
+	cr_assert_eq(rec.n_responses, 1);
+	cr_assert_eq(rec.responses[0].kind, HF_PEI_RESP_OK);
+	cr_assert_str_eq(rec.order, "jr");
+}
+
+Test(pei_stream, a_response_split_across_feeds_is_reported_once)
+{
+	/* The response is reported when its line ends, however the bytes are
+	 * split. */
+	feed("O");
+	cr_assert_eq(rec.n_responses, 0);
+	feed("K\r");
+	cr_assert_eq(rec.n_responses, 1);
+	feed("\n+CME ERR");
+	feed("OR: 4\n");
+	cr_assert_eq(rec.n_responses, 2);
+	cr_assert_eq(rec.responses[1].error, 4);
+}
+
+Test(pei_response, the_parser_classifies_single_lines)
+{
+	/* hf_pei_parse_response on single lines: kinds, error numbers, a
+	 * number too large or missing gives -1, and *out is untouched on false. */
+	struct hf_pei_response r = { .kind = 0, .error = 99 };
+
+	cr_assert(hf_pei_parse_response("OK", 2, &r));
+	cr_assert_eq(r.kind, HF_PEI_RESP_OK);
+	cr_assert(hf_pei_parse_response("+CME ERROR: 999999", 18, &r));
+	cr_assert_eq(r.kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(r.error, -1);
+	cr_assert(hf_pei_parse_response("+CME ERROR:", 11, &r));
+	cr_assert_eq(r.error, -1);
+	cr_assert(hf_pei_parse_response("OKAY", 2, &r), "only len bytes are read");
+	r.error = 99;
+	cr_assert_not(hf_pei_parse_response("+CTSDSR: 13,1,0,2,0,16", 22, &r));
+	cr_assert_not(hf_pei_parse_response("", 0, &r));
+	cr_assert_not(hf_pei_parse_response(NULL, 0, &r));
+	cr_assert_eq(r.error, 99);
+	cr_assert(hf_pei_response_is_final(HF_PEI_RESP_OK));
+	cr_assert(hf_pei_response_is_final(HF_PEI_RESP_ERROR));
+	cr_assert_not(hf_pei_response_is_final(HF_PEI_RESP_CMGS));
+}
+
 Test(pei_stream, a_header_followed_by_another_header_is_rejected_for_want_of_data)
 {
 	/* Header, header, data: the first is rejected ("header without data",
@@ -519,13 +636,14 @@ Test(pei_stream, a_header_followed_by_another_header_is_rejected_for_want_of_dat
 
 Test(pei_stream, a_non_header_line_while_a_header_waits_is_its_data)
 {
-	/* "OK" after a header is taken as the data line and rejected as not
-	 * hex, numbered by the header's line; the next record is unaffected. */
-	feed("ATE0\r\n" STATUS_HDR "\r\nOK\r\n" STATUS_HDR "\r\n0000\r\n");
+	/* A line that is not hex after a header is taken as the data line and
+	 * rejected as not hex, numbered by the header's line; the next record
+	 * is unaffected. */
+	feed("ATE0\r\n" STATUS_HDR "\r\nNOT HEX\r\n" STATUS_HDR "\r\n0000\r\n");
 	cr_assert_eq(rec.n_rejects, 1);
 	cr_assert_eq(rec.rejects[0].line_no, 2);
 	cr_assert_str_eq(rec.rejects[0].why, "SDS data is not hex");
-	cr_assert_str_eq(rec.rejects[0].line, "OK");
+	cr_assert_str_eq(rec.rejects[0].line, "NOT HEX");
 	cr_assert_eq(rec.n_events, 1);
 	cr_assert_eq(rec.events[0].status, 0);
 	cr_assert_eq(stream.stats.ignored, 1);
