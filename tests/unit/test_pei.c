@@ -10,6 +10,7 @@
 
 #include "lip.h"
 #include "pei.h"
+#include "pei_tx.h"
 
 /* The two records of domain.md section 1 plus its worked LIP capture. */
 #define STATUS_HDR "+CTSDSR: 13,1234567,0,2345678,0,16"
@@ -1142,4 +1143,161 @@ Test(pei_stream, a_text_record_is_delivered_as_a_text_event)
 	cr_assert_eq(rec.events[0].kind, HF_EVENT_TEXT);
 	cr_assert_eq(rec.events[0].issi, 2269001);
 	cr_assert_str_eq(rec.events[0].text, "Ok!!");
+}
+
+/* ------------------------------------------------------------------------- */
+/* Outgoing: SDS-TL text encoder and AT+CMGS (pei_tx.c)                      */
+/* ------------------------------------------------------------------------- */
+
+/* Hex of a PDU of bits bits, as a +CTSDSR data line. */
+static void pdu_hex(const uint8_t *pdu, int bits, char *out)
+{
+	for (int i = 0; i < (bits + 7) / 8; i++)
+		sprintf(out + 2 * i, "%02X", pdu[i]);
+}
+
+/* Encodes text, feeds it back as a "+CTSDSR: 12,..." record from ISSI 2001007
+ * through the stream, and returns the decoded event. */
+static struct hf_radio_event round_trip(uint8_t ref, const char *text, int *bits_out)
+{
+	uint8_t pdu[HF_SDS_PDU_MAX];
+	char hex[2 * HF_SDS_PDU_MAX + 1], hdr[80];
+	int bits = hf_sds_text_encode(ref, text, pdu, sizeof pdu, NULL);
+
+	cr_assert_gt(bits, 0);
+	pdu_hex(pdu, bits, hex);
+	snprintf(hdr, sizeof hdr, "+CTSDSR: 12,2001007,0,9999,0,%d\r\n", bits);
+	stream_setup();
+	feed(hdr);
+	feed(hex);
+	feed("\r\n");
+	cr_assert_eq(rec.n_rejects, 0, "rejected: %s", rec.n_rejects ? rec.rejects[0].why : "");
+	cr_assert_eq(rec.n_events, 1);
+	if (bits_out)
+		*bits_out = bits;
+	return rec.events[0];
+}
+
+Test(pei_tx, a_text_sds_decodes_back_to_the_same_text)
+{
+	/* Round trip: the encoder's PDU, as a +CTSDSR type-4 record through the
+	 * existing decoder, gives a text event with the same UTF-8 text (ASCII
+	 * and Latin-1 letters alike) from the calling ISSI. */
+	static const char *const texts[] = {
+		"PC 5002 attending, ETA 4 min",
+		"Caf\xc3\xa9 na\xc3\xafve \xc2\xa3" "5 \xc3\xb7 2 \xc3\xbf",
+		"",
+		"x",
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(texts); i++) {
+		int bits;
+		struct hf_radio_event ev = round_trip((uint8_t)i, texts[i], &bits);
+
+		cr_assert_eq(ev.kind, HF_EVENT_TEXT);
+		cr_assert_eq(ev.issi, 2001007);
+		cr_assert_str_eq(ev.text, texts[i]);
+	}
+}
+
+Test(pei_tx, the_pdu_has_the_sds_tl_text_header_and_latin1_bytes)
+{
+	/* PI 0x82, message type 0x00 (transfer), the message reference, coding
+	 * 0x01 (ISO-8859-1), then one byte per character; length in bits. */
+	uint8_t pdu[HF_SDS_PDU_MAX];
+	static const uint8_t want[] = { 0x82, 0x00, 0xA5, 0x01, 'O', 'K', 0xE9 };
+	int bits = hf_sds_text_encode(0xA5, "OK\xc3\xa9", pdu, sizeof pdu, NULL);
+
+	cr_assert_eq(bits, 8 * (int)sizeof want);
+	cr_assert_arr_eq(pdu, want, sizeof want);
+}
+
+Test(pei_tx, unmappable_and_malformed_utf8_become_question_marks)
+{
+	/* A code point above U+00FF (the euro sign, an emoji) is one '?'; a run
+	 * of malformed bytes (a lone continuation byte, a truncated sequence, an
+	 * overlong encoding, a surrogate) is one '?' per run. */
+	uint8_t pdu[HF_SDS_PDU_MAX];
+	bool cut = true;
+	int bits;
+
+	bits = hf_sds_text_encode(1, "a\xe2\x82\xac" "b\xf0\x9f\x98\x80" "c", pdu, sizeof pdu,
+				  &cut);
+	cr_assert_eq(bits, 8 * (4 + 5));
+	cr_assert_arr_eq(pdu + 4, "a?b?c", 5);
+	cr_assert_not(cut);
+	bits = hf_sds_text_encode(1, "a\x80\x80" "b\xc3" "c\xc0\xaf" "d\xed\xa0\x80" "e", pdu,
+				  sizeof pdu, NULL);
+	cr_assert_eq(bits, 8 * (4 + 9));
+	cr_assert_arr_eq(pdu + 4, "a?b?c?d?e", 9);
+}
+
+Test(pei_tx, a_long_text_is_cut_to_2047_bits_on_a_character_boundary)
+{
+	/* 300 characters, two UTF-8 bytes each: the PDU stops at 255 whole bytes
+	 * (2040 bits, the most of 2047 in whole bytes), 251 characters, each
+	 * complete; *truncated says so; it still decodes. */
+	char text[601];
+	uint8_t pdu[HF_SDS_PDU_MAX + 16];
+	bool cut = false;
+	int bits;
+
+	for (int i = 0; i < 300; i++)
+		memcpy(text + 2 * i, "\xc3\xa9", 2);
+	text[600] = '\0';
+	bits = hf_sds_text_encode(7, text, pdu, sizeof pdu, &cut);
+	cr_assert_eq(bits, 2040);
+	cr_assert_leq(bits, HF_PEI_SDS_BITS_MAX);
+	cr_assert(cut);
+	for (int i = 4; i < 255; i++)
+		cr_assert_eq(pdu[i], 0xE9, "byte %d", i);
+	/* Exactly the maximum is not cut. */
+	text[2 * HF_SDS_TEXT_CHARS_MAX] = '\0';
+	cr_assert_eq(hf_sds_text_encode(7, text, pdu, sizeof pdu, &cut), 2040);
+	cr_assert_not(cut);
+}
+
+Test(pei_tx, the_encoder_refuses_bad_arguments)
+{
+	/* NULL text is -EINVAL; a buffer smaller than the header is -ENOBUFS;
+	 * a small buffer cuts the text. */
+	uint8_t pdu[6];
+	bool cut = false;
+
+	cr_assert_eq(hf_sds_text_encode(0, NULL, pdu, sizeof pdu, NULL), -EINVAL);
+	cr_assert_eq(hf_sds_text_encode(0, "x", pdu, 3, NULL), -ENOBUFS);
+	cr_assert_eq(hf_sds_text_encode(0, "abc", pdu, sizeof pdu, &cut), 48);
+	cr_assert(cut);
+}
+
+Test(pei_tx, cmgs_is_issi_bits_cr_hex_ctrl_z)
+{
+	/* AT+CMGS=<called ISSI>,<length in bits><CR><upper-case hex><Ctrl-Z>, and
+	 * its length is returned. */
+	static const uint8_t pdu[] = { 0x82, 0x00, 0x05, 0x01, 'O', 'K' };
+	char out[HF_PEI_CMD_MAX];
+	int n = hf_pei_format_cmgs(2001007, pdu, 48, out, sizeof out);
+
+	cr_assert_str_eq(out, "AT+CMGS=2001007,48\r820005014F4B\x1a");
+	cr_assert_eq(n, (int)strlen(out));
+}
+
+Test(pei_tx, cmgs_refuses_bad_identities_lengths_and_small_buffers)
+{
+	/* ISSI 0 and above 16777215, 0 or more than 2047 bits: -EINVAL; a buffer
+	 * one byte short: -ENOBUFS; the largest command fits HF_PEI_CMD_MAX. */
+	uint8_t pdu[HF_SDS_PDU_MAX + 1] = { 0 };
+	char out[HF_PEI_CMD_MAX];
+	int n;
+
+	cr_assert_eq(hf_pei_format_cmgs(0, pdu, 8, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(16777216, pdu, 8, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(1, pdu, 0, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(1, pdu, 2048, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(1, NULL, 8, out, sizeof out), -EINVAL);
+	n = hf_pei_format_cmgs(16777215, pdu, 2047, out, sizeof out);
+	cr_assert_gt(n, 0);
+	cr_assert_lt((size_t)n, sizeof out);
+	cr_assert_eq(hf_pei_format_cmgs(16777215, pdu, 2047, out, (size_t)n), -ENOBUFS);
+	cr_assert_eq(hf_pei_format_cmgs(16777215, pdu, 2047, out, (size_t)n + 1), n);
 }
