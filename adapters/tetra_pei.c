@@ -603,6 +603,8 @@ static int serial_setup(int fd, uint32_t baud)
  * The serial port is readable, writable, or gone. Everything readable is
  * read (the descriptor is non-blocking); EOF, a read error (EIO when a USB
  * adapter is unplugged or a pty master closes) or a hang-up is link down.
+ * libuv reports POLLERR as status UV_EBADF, which says nothing: the port is
+ * then read, so the reason is the read's own error.
  */
 static void on_poll(uv_poll_t *h, int status, int events)
 {
@@ -612,11 +614,8 @@ static void on_poll(uv_poll_t *h, int status, int events)
 
 	if (!p->connected)
 		return;
-	if (status < 0) {
-		hf_pei_stream_end(&p->stream);
-		link_failed(p, "device error", status);
-		return;
-	}
+	if (status < 0)
+		events = UV_READABLE | UV_DISCONNECT;
 	if (events & UV_READABLE) {
 		for (;;) {
 			ssize_t n = read(p->fd, buf, sizeof buf);
@@ -638,7 +637,10 @@ static void on_poll(uv_poll_t *h, int status, int events)
 	}
 	if (events & UV_DISCONNECT) {
 		hf_pei_stream_end(&p->stream);
-		link_down(p, "device lost: hung up");
+		if (status < 0)
+			link_failed(p, "device lost", status);
+		else
+			link_down(p, "device lost: hung up");
 		return;
 	}
 	if (events & UV_WRITABLE) {
