@@ -137,5 +137,25 @@ class TcpCommands(RadioTest):
         self.assertGreaterEqual(self.radio.responder.commands.count("AT"), 2)
 
 
+class AtResponderHelper(unittest.TestCase):
+    """The reusable radio helper itself (no gateway): it splits commands as the
+    adapter writes them, answers AT+CMGS like a radio, and decodes the SDS."""
+
+    def test_commands_are_split_answered_and_cmgs_decoded(self):
+        out = []
+        r = harness.AtResponder(out.append)
+        # Exactly what the adapter writes (see test_tetra_pei.c), in awkward pieces.
+        for piece in (b"AT+CTSP=1,2,20\r", b"\nAT\r\nAT+CMGS=2001007,", b"64\r820005014361", b"66E9\x1a"):
+            r.feed(piece)
+        self.assertEqual(r.commands[:2], ["AT+CTSP=1,2,20", "AT"])
+        (sds,) = r.sds()
+        self.assertEqual((sds.issi, sds.bits, sds.ref, sds.text), (2001007, 64, 5, "Caf\u00e9"))
+        self.assertEqual(out, [b"\r\nOK\r\n", b"\r\nOK\r\n", b"\r\n+CMGS: 0,4,5\r\n\r\nOK\r\n"])
+        r.answers["AT+X"] = "ERROR"
+        r.silent = False
+        r.feed(b"AT+X\r\n")
+        self.assertEqual(out[-1], b"\r\nERROR\r\n")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
