@@ -830,8 +830,7 @@ static void pei_peer(const struct hf_adapter *a, char *buf, size_t size)
 
 const struct hf_adapter_ops hf_adapter_tetra_pei = {
 	.type = "tetra-pei",
-	.summary = "TETRA radio or line gateway speaking PEI (EN 300 392-5) over TCP or a "
-		   "serial port; liveness checks; sends text SDS (AT+CMGS)",
+	.summary = "TETRA radio or line gateway speaking PEI (EN 300 392-5), TCP or serial",
 	.start = pei_start,
 	.stop = pei_stop,
 	.send_sds = pei_send_sds,
