@@ -502,7 +502,7 @@ struct field {
 	size_t count_off;    /* F_SEQ: where the item count goes */
 	bool required;
 	bool nonempty;       /* F_STR: "" is an error; F_SEQ: [] is an error */
-	const char *only_for; /* key exists only for this adapter type */
+	const char *only_for; /* key exists only for these adapter types (space-separated) */
 	const char *def_s;   /* F_STR default */
 	double def_n;        /* F_INT, F_NUM, F_SECS, F_ENUM default */
 	double min, max;     /* F_INT, F_NUM, F_SECS range */
@@ -535,9 +535,27 @@ static void *at_off(void *base, size_t off)
 	return (char *)base + off;
 }
 
+/* True if the field exists for the adapter being read: no only_for, or the
+ * variant is one of its space-separated words. */
 static bool applies(const struct ctx *c, const struct field *f)
 {
-	return !f->only_for || (c->variant && strcmp(c->variant, f->only_for) == 0);
+	size_t n;
+
+	if (!f->only_for)
+		return true;
+	if (!c->variant)
+		return false;
+	n = strlen(c->variant);
+	for (const char *w = f->only_for; *w;) {
+		size_t wl = strcspn(w, " ");
+
+		if (wl == n && memcmp(w, c->variant, n) == 0)
+			return true;
+		w += wl;
+		while (*w == ' ')
+			w++;
+	}
+	return false;
 }
 
 /* Sets the static defaults of every field of t (and its nested mappings). */
@@ -1170,14 +1188,28 @@ static bool check_host(struct ctx *c, const struct field *f, struct fy_node *v, 
 	return false;
 }
 
-/* A device as gpsd names it: an absolute path or a source URL such as
- * tcp://host:port; no spaces or quotes (it goes into gpsd's JSON ?WATCH
- * command). */
+/* A device. gpsd: as gpsd names it, an absolute path or a source URL such
+ * as tcp://host:port; no spaces or quotes (it goes into gpsd's JSON ?WATCH
+ * command). tetra-pei: the serial port the gateway opens itself, an
+ * absolute path without spaces. */
 static bool check_device(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
 {
 	const char *s = at_off(base, f->off);
 	const char *url = strstr(s, "://");
-	bool ok = s[0] == '/' || (url && url > s && url[3] && all_chars_n(s, (size_t)(url - s)));
+	bool ok;
+
+	if (c->variant && strcmp(c->variant, "tetra-pei") == 0) {
+		ok = s[0] == '/' && s[1] != '\0';
+		for (const char *p = s; *p && ok; p++)
+			if (isspace((unsigned char)*p))
+				ok = false;
+		if (ok)
+			return true;
+		problem(c, pos_of(v), "\"%s\" must be the absolute path of a serial port "
+			"without spaces (e.g. /dev/ttyUSB0), got %s", f->key, quote0(s).s);
+		return false;
+	}
+	ok = s[0] == '/' || (url && url > s && url[3] && all_chars_n(s, (size_t)(url - s)));
 
 	for (const char *p = s; *p && ok; p++)
 		if (isspace((unsigned char)*p) || *p == '"' || *p == '\\')
@@ -1187,6 +1219,26 @@ static bool check_device(struct ctx *c, const struct field *f, struct fy_node *v
 	problem(c, pos_of(v), "\"%s\" must be an absolute device path or a gpsd source "
 		"URL without spaces or quotes, as gpsd lists it (e.g. /dev/ttyUSB0, "
 		"tcp://host:port), got %s", f->key, quote0(s).s);
+	return false;
+}
+
+/* Serial rates termios names (B50 .. B4000000 on Linux). */
+static const uint32_t serial_rates[] = {
+	50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400,
+	57600, 115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000,
+	2000000, 2500000, 3000000, 3500000, 4000000,
+};
+
+/* A serial rate termios has a constant for; the message lists the usual ones. */
+static bool check_baud(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	uint32_t b = *(const uint32_t *)at_off(base, f->off);
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(serial_rates); i++)
+		if (serial_rates[i] == b)
+			return true;
+	problem(c, pos_of(v), "\"%s\" must be a serial rate (e.g. 9600, 19200, 38400, 57600, "
+		"115200; 50 to 4000000 as termios names them), got %u", f->key, b);
 	return false;
 }
 
@@ -1696,12 +1748,46 @@ static void check_endpoints(struct ctx *c, void *base, const struct item_src *sr
 	}
 }
 
+/* The keys a tetra-pei needs: exactly one of connect (TCP) and device
+ * (serial); baud only with device. gpsd needs device. */
+static void check_link_keys(struct ctx *c, struct hf_adapter_config *a,
+			    const struct item_src *src)
+{
+	enum { CONNECT = 2, DEVICE = 7, BAUD = 9 }; /* field indexes in adapter_fields */
+	uint32_t written = src->present | src->bad;
+	bool conn = written & (1u << CONNECT), dev = written & (1u << DEVICE);
+
+	if (strcmp(c->variant, "gpsd") == 0) {
+		if (!dev)
+			problem(c, pos_of(src->map), "adapter is missing required key \"device\"");
+		return;
+	}
+	if (strcmp(c->variant, "tetra-pei") != 0)
+		return;
+	if (!conn && !dev)
+		problem(c, pos_of(src->map), "a tetra-pei adapter needs \"connect\" (host:port, "
+			"over TCP) or \"device\" (a serial port)");
+	if (conn && dev)
+		problem(c, pos_of(src->key[DEVICE]), "\"connect\" and \"device\" are "
+			"alternatives: set one (connect is at line %d)",
+			pos_of(src->key[CONNECT]).line);
+	if ((written & (1u << BAUD)) && !dev)
+		problem(c, pos_of(src->key[BAUD]), "\"baud\" applies only to a serial port "
+			"(\"device\")");
+	if (conn && !dev)
+		a->device[0] = '\0';
+}
+
 /* reconnect_max_ms >= reconnect_min_ms; the name "ingest" is the ingest
- * endpoint's while it is on; remembers the entry's line. */
+ * endpoint's while it is on; the link keys of its type (check_link_keys);
+ * remembers the entry's line. */
 static void check_adapter(struct ctx *c, void *base, const struct item_src *src)
 {
 	struct hf_adapter_config *a = base;
 	enum { NAME = 1, RMIN = 3, RMAX = 4 }; /* field indexes in adapter_fields */
+
+	if (c->variant)
+		check_link_keys(c, a, src);
 
 	a->line = pos_of(src->map).line;
 	if (strcmp(a->name, INGEST) == 0 && c->cfg->endpoints.ingest[0] &&
@@ -1764,14 +1850,15 @@ static const struct field endpoint_fields[] = {
 	  .def_s = "tcp://127.0.0.1:7703", .check = check_endpoint_or_off },
 };
 
-/* Field order matters to check_adapter (MIN, MAX) and def_adapter_name. */
+/* Field order matters to check_adapter (MIN, MAX), check_link_keys
+ * (CONNECT, DEVICE, BAUD) and def_adapter_name. */
 static const struct field adapter_fields[] = {
 	{ .key = "type", .type = F_STR, AT(struct hf_adapter_config, type), .required = true,
 	  .nonempty = true, .check = check_adapter_type },
 	{ .key = "name", .type = F_STR, AT(struct hf_adapter_config, name),
 	  .def_fn = def_adapter_name, .check = check_name, .dup = "adapter name" },
 	{ .key = "connect", .type = F_STR, AT(struct hf_adapter_config, connect),
-	  .only_for = "tetra-pei", .required = true, .check = check_hostport },
+	  .only_for = "tetra-pei", .nonempty = true, .check = check_hostport },
 	{ .key = "reconnect_min_ms", .type = F_INT, AT(struct hf_adapter_config, reconnect_min_ms),
 	  .def_n = 250, .min = 10, .max = 60000 },
 	{ .key = "reconnect_max_ms", .type = F_INT, AT(struct hf_adapter_config, reconnect_max_ms),
@@ -1780,10 +1867,18 @@ static const struct field adapter_fields[] = {
 	  .nonempty = true, .def_s = "127.0.0.1", .check = check_host },
 	{ .key = "port", .type = F_INT, AT(struct hf_adapter_config, port), .only_for = "gpsd",
 	  .def_n = 2947, .min = 1, .max = 65535 },
-	{ .key = "device", .type = F_STR, AT(struct hf_adapter_config, device), .only_for = "gpsd",
-	  .required = true, .nonempty = true, .check = check_device },
+	{ .key = "device", .type = F_STR, AT(struct hf_adapter_config, device),
+	  .only_for = "gpsd tetra-pei", .nonempty = true, .check = check_device },
 	{ .key = "unit", .type = F_STR, AT(struct hf_adapter_config, unit), .only_for = "gpsd",
 	  .required = true, .nonempty = true, .check = check_roster_ref },
+	{ .key = "baud", .type = F_INT, AT(struct hf_adapter_config, baud),
+	  .only_for = "tetra-pei", .def_n = 9600, .min = 1, .max = 4000000,
+	  .check = check_baud },
+	{ .key = "liveness_ms", .type = F_INT, AT(struct hf_adapter_config, liveness_ms),
+	  .only_for = "tetra-pei", .def_n = 30000, .min = 0, .max = 3600000 },
+	{ .key = "command_timeout_ms", .type = F_INT,
+	  AT(struct hf_adapter_config, command_timeout_ms), .only_for = "tetra-pei",
+	  .def_n = 5000, .min = 50, .max = 600000 },
 };
 
 static const struct field area_fields[] = {

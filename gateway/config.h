@@ -22,13 +22,17 @@
 struct hf_adapter_config {
 	char name[HF_ID_MAX];      /* unique instance name, e.g. "pei-1" (default: type) */
 	char type[HF_ID_MAX];      /* "tetra-pei", ... (must be a known adapter type) */
-	char connect[HF_ADDR_MAX]; /* tetra-pei over TCP: "host:port" */
+	char connect[HF_ADDR_MAX]; /* tetra-pei over TCP: "host:port" ("" with device) */
 	char bind[HF_ADDR_MAX];    /* ingest: ZeroMQ endpoint to bind (from endpoints.ingest) */
 	uint32_t reconnect_min_ms; /* first reconnect delay (default 250) */
 	uint32_t reconnect_max_ms; /* backoff ceiling (default 10000) */
 	char host[HF_ADDR_MAX];    /* gpsd: host name or address (default 127.0.0.1) */
 	uint32_t port;             /* gpsd: TCP port (default 2947) */
-	char device[HF_PATH_MAX];  /* gpsd: the device path gpsd reads (WATCH_DEVICE) */
+	char device[HF_PATH_MAX];  /* gpsd: the device path gpsd reads (WATCH_DEVICE);
+				    * tetra-pei: the serial port ("" with connect) */
+	uint32_t baud;             /* tetra-pei serial: a termios rate (default 9600) */
+	uint32_t liveness_ms;      /* tetra-pei: AT after this much silence (default 30000, 0 off) */
+	uint32_t command_timeout_ms; /* tetra-pei: answer wait per command (default 5000) */
 	char unit[HF_ID_MAX];      /* gpsd: roster id of the unit carrying that receiver */
 	int line;                  /* where it was declared (1-based), for messages */
 };

@@ -261,7 +261,9 @@ static bool same_adapter_config(const struct hf_adapter_config *a,
 	       a->reconnect_min_ms == b->reconnect_min_ms &&
 	       a->reconnect_max_ms == b->reconnect_max_ms && strcmp(a->host, b->host) == 0 &&
 	       a->port == b->port && strcmp(a->device, b->device) == 0 &&
-	       strcmp(a->unit, b->unit) == 0;
+	       strcmp(a->unit, b->unit) == 0 && a->baud == b->baud &&
+	       a->liveness_ms == b->liveness_ms &&
+	       a->command_timeout_ms == b->command_timeout_ms;
 }
 
 /* Makes the running adapters match cfg: unchanged ones keep running (and

@@ -556,6 +556,59 @@ int hf_pei_parse_cticn(const char *line, size_t len, struct hf_radio_event *ev,
 }
 
 /* ------------------------------------------------------------------------- */
+/* Command responses                                                         */
+/* ------------------------------------------------------------------------- */
+
+/* True if the span is the word w (upper case), ignoring the case of s. */
+static bool word_is(struct span s, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (s.n != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s.p[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != w[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * OK and ERROR are whole lines; +CME ERROR and +CMS ERROR carry an error
+ * number (one that does not parse gives -1, the line still ends the
+ * command); +CMGS is the information response to AT+CMGS, its fields are
+ * left to the caller in text.
+ */
+bool hf_pei_parse_response(const char *line, size_t len, struct hf_pei_response *out)
+{
+	struct span l = trim(line ? line : "", line ? len : 0);
+	struct hf_pei_response r = { .text = l.p, .len = l.n };
+	struct span args;
+	unsigned long v;
+
+	if (word_is(l, "OK")) {
+		r.kind = HF_PEI_RESP_OK;
+	} else if (word_is(l, "ERROR")) {
+		r.kind = HF_PEI_RESP_ERROR;
+		r.error = -1;
+	} else if (tag_args("+CME ERROR", l.p, l.n, &args) ||
+		   tag_args("+CMS ERROR", l.p, l.n, &args)) {
+		r.kind = HF_PEI_RESP_ERROR;
+		r.error = parse_uint(trim(args.p, args.n), 65535, &v) ? (int)v : -1;
+	} else if (tag_args("+CMGS", l.p, l.n, &args)) {
+		r.kind = HF_PEI_RESP_CMGS;
+	} else {
+		return false;
+	}
+	*out = r;
+	return true;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Stream                                                                    */
 /* ------------------------------------------------------------------------- */
 
@@ -665,13 +718,16 @@ static void take_cticn(struct hf_pei_stream *s, uint64_t line_no, struct span l)
  * non-blank line is its data, unless it starts with '+': hex data never does,
  * so that is an unsolicited result code in its own right (another +CTSDSR
  * header, or e.g. +CTICN) and the waiting header had lost its data. A
- * +CTICN line is then handled on its own (take_cticn).
+ * +CTICN line is then handled on its own (take_cticn). A command response
+ * (OK, ERROR, +CME ERROR, +CMGS) is never hex data either: it also ends a
+ * waiting header, and goes to sink.response.
  */
 static void take_line(struct hf_pei_stream *s)
 {
 	uint64_t line_no = ++s->stats.lines;
 	struct span l = trim(s->line, s->len);
 	struct span args;
+	struct hf_pei_response resp;
 
 	if (s->overflow) {
 		s->stats.overlong++;
@@ -687,6 +743,15 @@ static void take_line(struct hf_pei_stream *s)
 		return;
 	if (ctsdsr_args(l.p, l.n, &args)) {
 		take_header(s, line_no, l);
+		return;
+	}
+	if (hf_pei_parse_response(l.p, l.n, &resp)) {
+		if (s->have_header)
+			reject_header(s, "header without data");
+		s->stats.ignored++;
+		s->stats.responses++;
+		if (s->sink.response)
+			s->sink.response(s->sink.ctx, &resp);
 		return;
 	}
 	if (s->have_header && l.p[0] == '+')

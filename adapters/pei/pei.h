@@ -13,9 +13,12 @@
  * and long reports, PI 0x02/0x09/0x82/0x89 ISO-8859-1 text), and
  *   +CTICN: ... (a single line; call priority 15 is an emergency call).
  * The length in bits is trusted over the number of hex digits (some radios
- * send extra digits). Other lines (OK, ERROR, echo, other unsolicited results,
- * ordinary calls, SDS-TL reports and acks) are ignored without counting as
- * errors. LIP PDUs that are not location reports (immediate location
+ * send extra digits). Final result codes (OK, ERROR, +CME ERROR: <n>,
+ * +CMS ERROR: <n>) and the +CMGS: information response are reported to the
+ * sink's optional `response` callback, so the adapter can run one AT
+ * command at a time; they still count as ignored lines. Other lines (echo,
+ * other unsolicited results, ordinary calls, SDS-TL reports and acks) are
+ * ignored without counting as errors. LIP PDUs that are not location reports (immediate location
  * request, triggers, ...) are rejected with a reason naming them.
  */
 #ifndef HF_PEI_H
@@ -87,6 +90,37 @@ int hf_pei_decode_sds(const struct hf_pei_ctsdsr *hdr, const char *hex, size_t l
 int hf_pei_parse_cticn(const char *line, size_t len, struct hf_radio_event *ev,
 		       const char **why);
 
+/* What a command-response line says (hf_pei_parse_response). */
+enum hf_pei_response_kind {
+	HF_PEI_RESP_OK = 1,   /* OK: the command succeeded */
+	HF_PEI_RESP_ERROR,    /* ERROR, +CME ERROR: <n>, +CMS ERROR: <n> */
+	HF_PEI_RESP_CMGS,     /* +CMGS: <SDS instance>[,<status>[,<message ref>]]:
+			       * information, the final OK follows */
+};
+
+/* One command-response line. text borrows the line (blanks trimmed). */
+struct hf_pei_response {
+	enum hf_pei_response_kind kind;
+	int error;            /* +CME/+CMS ERROR number; -1 for a plain ERROR or
+			       * a number that does not parse; 0 otherwise */
+	const char *text;
+	size_t len;
+};
+
+/* True if the kind ends a command (OK or an error), false for information. */
+static inline bool hf_pei_response_is_final(enum hf_pei_response_kind k)
+{
+	return k == HF_PEI_RESP_OK || k == HF_PEI_RESP_ERROR;
+}
+
+/*
+ * Recognises one line (without CR/LF; blanks around it allowed) as a command
+ * response: "OK", "ERROR", "+CME ERROR: <n>", "+CMS ERROR: <n>" (tags in any
+ * case) or "+CMGS: ...". Returns true and fills *out (its text borrows
+ * line), or false for any other line. Pure.
+ */
+bool hf_pei_parse_response(const char *line, size_t len, struct hf_pei_response *out);
+
 /* Callbacks of a stream. Borrowed pointers are valid only during the call. */
 struct hf_pei_sink {
 	/* A decoded radio event. */
@@ -95,6 +129,9 @@ struct hf_pei_sink {
 	 * starts, a static reason, and the offending line (may be truncated). */
 	void (*reject)(void *ctx, uint64_t line_no, const char *why, const char *line,
 		       size_t len);
+	/* Optional (NULL: responses are only counted as ignored lines): a
+	 * command response (hf_pei_parse_response), in stream order. */
+	void (*response)(void *ctx, const struct hf_pei_response *r);
 	void *ctx;
 };
 
@@ -104,6 +141,7 @@ struct hf_pei_stats {
 	uint64_t events;   /* events delivered */
 	uint64_t rejected; /* records rejected (each also reported to sink.reject) */
 	uint64_t ignored;  /* lines that are not records (OK, echo, ...) */
+	uint64_t responses;/* command responses among them (OK, ERROR, +CMGS, ...) */
 	uint64_t overlong; /* lines longer than HF_PEI_LINE_MAX (also counted rejected) */
 };
 

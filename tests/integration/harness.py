@@ -76,9 +76,11 @@ STATUS_OFF_DUTY = 32771
 
 
 def write_config(dirname, pei_port, extra_roster="", heartbeat_ms=500, ingest=True, sim="",
-                 extra_adapters=""):
+                 extra_adapters="", pei_link=None):
     """A config on free loopback ports; returns (path, endpoints dict).
-    extra_adapters: YAML of further `adapters:` entries ("  - type: ...")."""
+    extra_adapters: YAML of further `adapters:` entries ("  - type: ...").
+    pei_link: the pei-1 adapter's link keys instead of `connect: 127.0.0.1:<pei_port>`,
+    e.g. "device: /dev/pts/3\n    liveness_ms: 500" (indent continuation lines by 4)."""
     ep = {
         "publish": "tcp://127.0.0.1:%d" % free_port(),
         "command": "tcp://127.0.0.1:%d" % free_port(),
@@ -96,7 +98,7 @@ endpoints:
 adapters:
   - type: tetra-pei
     name: pei-1
-    connect: 127.0.0.1:%d
+    %s
     reconnect_min_ms: 50
     reconnect_max_ms: 400
 %s
@@ -114,7 +116,8 @@ status_map:
   32774: welfare_ok
 %s%s
 %s
-""" % (heartbeat_ms, ep["publish"], ep["command"], ep["ingest"], pei_port, extra_adapters.rstrip("\n"),
+""" % (heartbeat_ms, ep["publish"], ep["command"], ep["ingest"],
+       pei_link if pei_link is not None else "connect: 127.0.0.1:%d" % pei_port, extra_adapters.rstrip("\n"),
        ROSTER, extra_roster, sim)
     path = os.path.join(dirname, "handoff.yaml")
     with open(path, "w") as f:
@@ -184,6 +187,250 @@ class PeiPeer:
             self.conn.close()
             self.conn = None
         self.srv.close()
+
+
+# ---------------------------------------------------------------------------
+# Playing the radio's side of the AT command exchange
+#
+# The gateway talks to a radio in commands (AT+CTSP registrations on connect,
+# AT when the radio has been quiet, AT+CMGS for an outgoing SDS), one at a time,
+# each waiting for OK or an error. AtResponder records every command and answers
+# it; RadioPeer (TCP) and PtyRadio (a pseudo-terminal: a serial radio) carry it.
+# Typical use in a test that makes the gateway send an SDS:
+#
+#     peer = harness.RadioPeer()              # instead of PeiPeer
+#     ... start the gateway with pei_port=peer.port, then peer.accept() ...
+#     peer.wait_command(lambda c: c.startswith("AT+CMGS="))
+#     (issi, text), = [(c.issi, c.text) for c in peer.sds()]
+#
+# peer.responder.answers["AT+CTSP=1,3,10"] = "+CME ERROR: 35" makes one command
+# fail; peer.responder.silent = True makes the radio stop answering (liveness).
+# ---------------------------------------------------------------------------
+
+CTRL_Z = b"\x1a"
+
+
+def sds_text_from_hex(hexdata, bits):
+    """The text of an SDS-TL text PDU (PI 0x82/0x89 transfer, ISO-8859-1) as
+    (message_reference, text), or None if it is not one."""
+    data = bytes.fromhex(hexdata)[: bits // 8]
+    if len(data) < 4 or data[0] not in (0x82, 0x89) or data[1] >> 4 != 0 or data[3] & 0x7F != 1:
+        return None
+    start = 4 + (3 if data[3] & 0x80 else 0)
+    return data[2], data[start:].decode("latin-1")
+
+
+class Sds:
+    """One AT+CMGS the gateway sent: called ISSI, length in bits, hex payload, and
+    (for an SDS-TL text) the message reference and text (None otherwise)."""
+
+    def __init__(self, command):
+        head, _, hexdata = command.partition("\r")
+        issi, _, bits = head[len("AT+CMGS="):].partition(",")
+        self.issi = int(issi)
+        self.bits = int(bits)
+        self.hex = hexdata.strip()
+        decoded = sds_text_from_hex(self.hex, self.bits)
+        self.ref, self.text = decoded if decoded else (None, None)
+
+    def __repr__(self):
+        return "Sds(issi=%d, bits=%d, ref=%r, text=%r)" % (self.issi, self.bits, self.ref, self.text)
+
+
+class AtResponder:
+    """Splits the bytes the gateway sends into AT commands, records each one (as
+    text, without its terminator), and answers it through write(bytes):
+    OK by default; "+CMGS: 0,4,<ref>" then OK for AT+CMGS; answers[command]
+    (exact command text) for a chosen reply such as "ERROR"; nothing while
+    silent. An AT+CMGS runs up to its Ctrl-Z (it contains a CR); other commands
+    end at CR or LF. Thread-safe: a reader thread feeds it, the test reads it."""
+
+    def __init__(self, write):
+        self.write = write
+        self.commands = []
+        self.answers = {}
+        self.silent = False
+        self.raw = b""
+        self._buf = b""
+        self._cond = threading.Condition()
+
+    def feed(self, data):
+        with self._cond:
+            self.raw += data
+            self._buf += data
+            while True:
+                buf = self._buf.lstrip(b"\r\n")
+                if buf[:8].upper() == b"AT+CMGS=":
+                    end = buf.find(CTRL_Z)
+                else:
+                    end = min([i for i in (buf.find(b"\r"), buf.find(b"\n")) if i >= 0], default=-1)
+                if end < 0:
+                    self._buf = buf
+                    break
+                cmd = buf[:end].decode("latin-1")
+                self._buf = buf[end + 1:]
+                self.commands.append(cmd)
+                self._cond.notify_all()
+                reply = self._reply(cmd)
+                if reply is not None:
+                    try:
+                        self.write(reply.encode("latin-1"))
+                    except OSError:
+                        pass
+
+    def _reply(self, cmd):
+        if self.silent:
+            return None
+        if cmd in self.answers:
+            return "\r\n%s\r\n" % self.answers[cmd] if self.answers[cmd] is not None else None
+        if cmd.upper().startswith("AT+CMGS="):
+            sds = Sds(cmd)
+            return "\r\n+CMGS: 0,4,%d\r\n\r\nOK\r\n" % (sds.ref or 0)
+        return "\r\nOK\r\n"
+
+    def wait_command(self, pred=lambda c: True, timeout=10):
+        """The first recorded command satisfying pred (waiting for it), or None."""
+        deadline = time.time() + timeout
+        with self._cond:
+            while True:
+                for c in self.commands:
+                    if pred(c):
+                        return c
+                left = deadline - time.time()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def sds(self):
+        """Every AT+CMGS so far, as Sds objects."""
+        with self._cond:
+            return [Sds(c) for c in self.commands if c.upper().startswith("AT+CMGS=")]
+
+
+class RadioPeer(PeiPeer):
+    """A PeiPeer that plays a radio answering AT commands (AtResponder): after
+    accept() a thread reads what the gateway sends, records and answers it.
+    send() still writes records to the gateway. drain() returns every byte
+    received."""
+
+    def __init__(self, port=0):
+        super().__init__(port)
+        self.responder = AtResponder(self._write)
+        self._thread = None
+        self._wlock = threading.Lock()
+
+    def _write(self, data):
+        with self._wlock:
+            if self.conn:
+                self.conn.sendall(data)
+
+    def send(self, text):
+        self._write(text.encode() if isinstance(text, str) else text)
+
+    def accept(self, timeout=10):
+        super().accept(timeout)
+        conn = self.conn
+        self._thread = threading.Thread(target=self._reader, args=(conn,), daemon=True)
+        self._thread.start()
+        return self
+
+    def _reader(self, conn):
+        while True:
+            try:
+                b = conn.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not b:
+                return
+            self.responder.feed(b)
+
+    def drain(self):
+        return self.responder.raw
+
+    def wait_command(self, pred=lambda c: True, timeout=10):
+        return self.responder.wait_command(pred, timeout)
+
+    def sds(self):
+        return self.responder.sds()
+
+    def close(self):
+        with self._wlock:
+            super().close()
+        if self._thread:
+            self._thread.join(2)
+
+
+class PtyRadio:
+    """A serial radio on a pseudo-terminal: the gateway opens `device` (a
+    symlink to the pty's slave, so the radio can vanish and come back under
+    the same name) and the radio plays the master side with an AtResponder.
+    vanish() closes the master (the gateway reads EIO / gets a hang-up, as when
+    a USB serial adapter is unplugged) and removes the symlink; come_back()
+    makes a new pty behind the same name."""
+
+    def __init__(self, device):
+        self.device = device
+        self.responder = None
+        self.master = None
+        self._thread = None
+        self.come_back()
+
+    def come_back(self):
+        master, slave = os.openpty()
+        path = os.ttyname(slave)
+        os.close(slave)  # the gateway opens it by name; the master keeps the pty alive
+        self.master = master
+        self.responder = AtResponder(self._write)
+        if os.path.lexists(self.device):
+            os.unlink(self.device)
+        os.symlink(path, self.device)
+        self._thread = threading.Thread(target=self._reader, args=(master, self.responder), daemon=True)
+        self._thread.start()
+        return self
+
+    def _write(self, data):
+        if self.master is not None:
+            os.write(self.master, data)
+
+    def send(self, text):
+        self._write(text.encode() if isinstance(text, str) else text)
+
+    def _reader(self, fd, responder):
+        import select
+        while True:
+            try:
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if not r:
+                    if self.master != fd:
+                        return
+                    continue
+                b = os.read(fd, 4096)
+            except OSError:
+                # EIO: no slave open yet (before the gateway opens it) or any more
+                if self.master != fd:
+                    return
+                time.sleep(0.05)
+                continue
+            if not b:
+                return
+            responder.feed(b)
+
+    def wait_command(self, pred=lambda c: True, timeout=10):
+        return self.responder.wait_command(pred, timeout)
+
+    def vanish(self):
+        fd, self.master = self.master, None
+        if fd is not None:
+            os.close(fd)
+        if self._thread:
+            self._thread.join(2)
+        if os.path.lexists(self.device):
+            os.unlink(self.device)
+
+    def close(self):
+        self.vanish()
 
 
 class Gateway:

@@ -151,7 +151,8 @@ Test(config, reports_an_unknown_key_with_the_keys_that_mapping_knows)
 		  { "3:5: unknown key \"radius\" in rules.emergency (known: constables, radius_m, supervisor, tiers, ack_timeout_s, max_repeats)" } },
 		{ "adapters:\n  - type: tetra-pei\n    connect: 127.0.0.1:7710\n    prot: 1\n",
 		  { "4:5: unknown key \"prot\" in adapter (known: type, name, connect, "
-		    "reconnect_min_ms, reconnect_max_ms)" } },
+		    "reconnect_min_ms, reconnect_max_ms, device, baud, liveness_ms, "
+		    "command_timeout_ms)" } },
 	};
 
 	CHECK_CASES(cases);
@@ -265,7 +266,8 @@ Test(config, reports_a_missing_required_key_at_its_entry)
 		{ "adapters:\n  - name: pei-1\n",
 		  { "2:5: adapter is missing required key \"type\"" } },
 		{ "adapters:\n  - type: tetra-pei\n",
-		  { "2:5: adapter is missing required key \"connect\"" } },
+		  { "2:5: a tetra-pei adapter needs \"connect\" (host:port, over TCP) or "
+		    "\"device\" (a serial port)" } },
 	};
 
 	CHECK_CASES(cases);
@@ -811,6 +813,63 @@ Test(config, reads_and_checks_gpsd_adapters)
 	cr_assert_eq(cfg->adapters[1].port, 3000);
 	cr_assert_str_eq(cfg->adapters[1].device, "tcp://10.0.0.9:5000");
 	cr_assert_eq(cfg->adapters[1].reconnect_max_ms, 40);
+	hf_config_destroy(cfg);
+	hf_diag_finish(&d);
+	CHECK_CASES(cases);
+}
+
+/* A tetra-pei adapter reaches its radio over TCP (connect) or a serial port
+ * (device + baud), exactly one of the two; liveness_ms and
+ * command_timeout_ms have defaults and ranges; every problem is placed at
+ * its key or value. */
+Test(config, reads_and_checks_tetra_pei_links)
+{
+	static const char good[] =
+		"adapters:\n"
+		"  - {type: tetra-pei, name: tcp, connect: 127.0.0.1:7710}\n"
+		"  - {type: tetra-pei, name: ser, device: /dev/ttyUSB0, baud: 115200,"
+		" liveness_ms: 0, command_timeout_ms: 800}\n"
+		"  - {type: tetra-pei, name: ser2, device: /dev/ttyS0}\n";
+	static const struct bad_case cases[] = {
+		{ "adapters:\n  - {type: tetra-pei, connect: \"h:1\", device: /dev/ttyS0}\n",
+		  { "2:39: \"connect\" and \"device\" are alternatives: set one "
+		    "(connect is at line 2)" } },
+		{ "adapters:\n  - {type: tetra-pei, connect: \"h:1\", baud: 9600}\n",
+		  { "2:39: \"baud\" applies only to a serial port (\"device\")" } },
+		{ "adapters:\n  - {type: tetra-pei, device: /dev/ttyS0, baud: 9601}\n",
+		  { "2:49: \"baud\" must be a serial rate (e.g. 9600, 19200, 38400, 57600, "
+		    "115200; 50 to 4000000 as termios names them), got 9601" } },
+		{ "adapters:\n  - {type: tetra-pei, device: ttyUSB0}\n",
+		  { "2:31: \"device\" must be the absolute path of a serial port without "
+		    "spaces (e.g. /dev/ttyUSB0), got \"ttyUSB0\"" } },
+		{ "adapters:\n  - {type: tetra-pei, device: \"tcp://h:1\"}\n",
+		  { "2:31: \"device\" must be the absolute path of a serial port" } },
+		{ "adapters:\n  - {type: tetra-pei, device: /dev/x, liveness_ms: -1,"
+		  " command_timeout_ms: 10}\n",
+		  { "2:52: \"liveness_ms\" must be between 0 and 3600000, got -1",
+		    "2:76: \"command_timeout_ms\" must be between 50 and 600000, got 10" } },
+		{ "adapters:\n  - {type: gpsd, unit: pc-1, baud: 9600}\n"
+		  "roster:\n  - {id: pc-1, issi: 1, callsign: PC 1, role: constable}\n",
+		  { "2:6: adapter is missing required key \"device\"",
+		    "2:30: key \"baud\" does not apply to adapter type \"gpsd\"" } },
+	};
+	struct hf_config *cfg;
+	struct hf_diag d;
+
+	hf_diag_init(&d);
+	cr_assert_eq(hf_config_load_string("p.yaml", good, strlen(good), types, &cfg, &d), 0,
+		     "%s", d.n ? d.entries[0].msg : "");
+	cr_assert_eq(cfg->n_adapters, 3);
+	cr_assert_str_eq(cfg->adapters[0].connect, "127.0.0.1:7710");
+	cr_assert_str_eq(cfg->adapters[0].device, "");
+	cr_assert_eq(cfg->adapters[0].liveness_ms, 30000);
+	cr_assert_eq(cfg->adapters[0].command_timeout_ms, 5000);
+	cr_assert_str_eq(cfg->adapters[1].connect, "");
+	cr_assert_str_eq(cfg->adapters[1].device, "/dev/ttyUSB0");
+	cr_assert_eq(cfg->adapters[1].baud, 115200);
+	cr_assert_eq(cfg->adapters[1].liveness_ms, 0);
+	cr_assert_eq(cfg->adapters[1].command_timeout_ms, 800);
+	cr_assert_eq(cfg->adapters[2].baud, 9600);
 	hf_config_destroy(cfg);
 	hf_diag_finish(&d);
 	CHECK_CASES(cases);

@@ -10,6 +10,7 @@
 
 #include "lip.h"
 #include "pei.h"
+#include "pei_tx.h"
 
 /* The two records of domain.md section 1 plus its worked LIP capture. */
 #define STATUS_HDR "+CTSDSR: 13,1234567,0,2345678,0,16"
@@ -31,11 +32,21 @@ struct rejected {
 	size_t len;
 };
 
+struct response {
+	enum hf_pei_response_kind kind;
+	int error;
+	char text[HF_PEI_LINE_MAX + 1];
+};
+
 struct recorder {
 	struct hf_radio_event events[REC_MAX];
 	size_t n_events;
 	struct rejected rejects[REC_MAX];
 	size_t n_rejects;
+	struct response responses[REC_MAX];
+	size_t n_responses;
+	char order[REC_MAX * 3 + 1]; /* 'e' event, 'j' reject, 'r' response, in order */
+	size_t n_order;
 };
 
 static void rec_event(void *ctx, const struct hf_radio_event *ev)
@@ -44,6 +55,7 @@ static void rec_event(void *ctx, const struct hf_radio_event *ev)
 
 	cr_assert_lt(r->n_events, REC_MAX, "too many events");
 	r->events[r->n_events++] = *ev;
+	r->order[r->n_order++] = 'e';
 }
 
 static void rec_reject(void *ctx, uint64_t line_no, const char *why, const char *line,
@@ -62,6 +74,22 @@ static void rec_reject(void *ctx, uint64_t line_no, const char *why, const char 
 	j->len = len;
 	memcpy(j->line, line, len);
 	j->line[len] = '\0';
+	r->order[r->n_order++] = 'j';
+}
+
+static void rec_response(void *ctx, const struct hf_pei_response *resp)
+{
+	struct recorder *r = ctx;
+	struct response *o;
+
+	cr_assert_lt(r->n_responses, REC_MAX, "too many responses");
+	cr_assert_leq(resp->len, HF_PEI_LINE_MAX);
+	o = &r->responses[r->n_responses++];
+	o->kind = resp->kind;
+	o->error = resp->error;
+	memcpy(o->text, resp->text, resp->len);
+	o->text[resp->len] = '\0';
+	r->order[r->n_order++] = 'r';
 }
 
 /* The stream and its recorder under test (one per test process). */
@@ -70,7 +98,8 @@ static struct hf_pei_stream stream;
 
 static void stream_setup(void)
 {
-	struct hf_pei_sink sink = { .event = rec_event, .reject = rec_reject, .ctx = &rec };
+	struct hf_pei_sink sink = { .event = rec_event, .reject = rec_reject,
+				    .response = rec_response, .ctx = &rec };
 
 	memset(&rec, 0, sizeof(rec));
 	hf_pei_stream_init(&stream, &sink);
@@ -503,6 +532,95 @@ Test(pei_stream, ok_error_echo_and_other_lines_are_ignored)
 	cr_assert_eq(stream.stats.lines, 9);
 }
 
+Test(pei_stream, command_responses_reach_the_sink_in_stream_order)
+{
+	/* OK, ERROR, +CME ERROR and +CMGS each reach sink.response once, in
+	 * order with the events around them, with the error number where there
+	 * is one; echoes and other lines do not. */
+	feed("AT+CTSP=1,2,20\r\n\r\nOK\r\n" STATUS_HDR "\r\n" STATUS_DATA "\r\n"
+	     "AT+CTSP=1,3,10\r\nERROR\r\n+CME ERROR: 35\r\n+cms error:7\r\n"
+	     "+CMGS: 0,4,17\r\n  ok  \r\n");
+	cr_assert_eq(rec.n_responses, 6);
+	cr_assert_str_eq(rec.order, "rerrrrr");
+	cr_assert_eq(rec.responses[0].kind, HF_PEI_RESP_OK);
+	cr_assert_eq(rec.responses[0].error, 0);
+	cr_assert_eq(rec.responses[1].kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(rec.responses[1].error, -1);
+	cr_assert_eq(rec.responses[2].kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(rec.responses[2].error, 35);
+	cr_assert_str_eq(rec.responses[2].text, "+CME ERROR: 35");
+	cr_assert_eq(rec.responses[3].kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(rec.responses[3].error, 7);
+	cr_assert_eq(rec.responses[4].kind, HF_PEI_RESP_CMGS);
+	cr_assert_str_eq(rec.responses[4].text, "+CMGS: 0,4,17");
+	cr_assert_eq(rec.responses[5].kind, HF_PEI_RESP_OK);
+	cr_assert_str_eq(rec.responses[5].text, "ok");
+	cr_assert_eq(stream.stats.responses, 6);
+	cr_assert_eq(rec.n_events, 1);
+	cr_assert_eq(rec.n_rejects, 0);
+}
+
+Test(pei_stream, lines_that_only_look_like_responses_are_not_responses)
+{
+	/* "OKAY", "ERRORS", "+CMGSX: 1", an echoed "AT" and a data line "0A"
+	 * are not command responses. */
+	feed("OKAY\r\nERRORS\r\n+CMGSX: 1\r\nAT\r\nO K\r\n");
+	cr_assert_eq(rec.n_responses, 0);
+	cr_assert_eq(stream.stats.responses, 0);
+	cr_assert_eq(stream.stats.ignored, 5);
+}
+
+Test(pei_stream, an_ok_while_a_header_waits_ends_the_header_and_is_a_response)
+{
+	/* OK is never hex data: after a header it means the data was lost; the
+	 * header is rejected and the OK still reaches the sink, so a command in
+	 * flight is not left waiting. */
+	feed(STATUS_HDR "\r\nOK\r\n");
+	cr_assert_eq(rec.n_rejects, 1);
+	cr_assert_str_eq(rec.rejects[0].why, "header without data");
+	cr_assert_eq(rec.n_responses, 1);
+	cr_assert_eq(rec.responses[0].kind, HF_PEI_RESP_OK);
+	cr_assert_str_eq(rec.order, "jr");
+}
+
+Test(pei_stream, a_response_split_across_feeds_is_reported_once)
+{
+	/* The response is reported when its line ends, however the bytes are
+	 * split. */
+	feed("O");
+	cr_assert_eq(rec.n_responses, 0);
+	feed("K\r");
+	cr_assert_eq(rec.n_responses, 1);
+	feed("\n+CME ERR");
+	feed("OR: 4\n");
+	cr_assert_eq(rec.n_responses, 2);
+	cr_assert_eq(rec.responses[1].error, 4);
+}
+
+Test(pei_response, the_parser_classifies_single_lines)
+{
+	/* hf_pei_parse_response on single lines: kinds, error numbers, a
+	 * number too large or missing gives -1, and *out is untouched on false. */
+	struct hf_pei_response r = { .kind = 0, .error = 99 };
+
+	cr_assert(hf_pei_parse_response("OK", 2, &r));
+	cr_assert_eq(r.kind, HF_PEI_RESP_OK);
+	cr_assert(hf_pei_parse_response("+CME ERROR: 999999", 18, &r));
+	cr_assert_eq(r.kind, HF_PEI_RESP_ERROR);
+	cr_assert_eq(r.error, -1);
+	cr_assert(hf_pei_parse_response("+CME ERROR:", 11, &r));
+	cr_assert_eq(r.error, -1);
+	cr_assert(hf_pei_parse_response("OKAY", 2, &r), "only len bytes are read");
+	r.error = 99;
+	cr_assert_not(hf_pei_parse_response("+CTSDSR: 13,1,0,2,0,16", 22, &r));
+	cr_assert_not(hf_pei_parse_response("", 0, &r));
+	cr_assert_not(hf_pei_parse_response(NULL, 0, &r));
+	cr_assert_eq(r.error, 99);
+	cr_assert(hf_pei_response_is_final(HF_PEI_RESP_OK));
+	cr_assert(hf_pei_response_is_final(HF_PEI_RESP_ERROR));
+	cr_assert_not(hf_pei_response_is_final(HF_PEI_RESP_CMGS));
+}
+
 Test(pei_stream, a_header_followed_by_another_header_is_rejected_for_want_of_data)
 {
 	/* Header, header, data: the first is rejected ("header without data",
@@ -519,13 +637,14 @@ Test(pei_stream, a_header_followed_by_another_header_is_rejected_for_want_of_dat
 
 Test(pei_stream, a_non_header_line_while_a_header_waits_is_its_data)
 {
-	/* "OK" after a header is taken as the data line and rejected as not
-	 * hex, numbered by the header's line; the next record is unaffected. */
-	feed("ATE0\r\n" STATUS_HDR "\r\nOK\r\n" STATUS_HDR "\r\n0000\r\n");
+	/* A line that is not hex after a header is taken as the data line and
+	 * rejected as not hex, numbered by the header's line; the next record
+	 * is unaffected. */
+	feed("ATE0\r\n" STATUS_HDR "\r\nNOT HEX\r\n" STATUS_HDR "\r\n0000\r\n");
 	cr_assert_eq(rec.n_rejects, 1);
 	cr_assert_eq(rec.rejects[0].line_no, 2);
 	cr_assert_str_eq(rec.rejects[0].why, "SDS data is not hex");
-	cr_assert_str_eq(rec.rejects[0].line, "OK");
+	cr_assert_str_eq(rec.rejects[0].line, "NOT HEX");
 	cr_assert_eq(rec.n_events, 1);
 	cr_assert_eq(rec.events[0].status, 0);
 	cr_assert_eq(stream.stats.ignored, 1);
@@ -1024,4 +1143,161 @@ Test(pei_stream, a_text_record_is_delivered_as_a_text_event)
 	cr_assert_eq(rec.events[0].kind, HF_EVENT_TEXT);
 	cr_assert_eq(rec.events[0].issi, 2269001);
 	cr_assert_str_eq(rec.events[0].text, "Ok!!");
+}
+
+/* ------------------------------------------------------------------------- */
+/* Outgoing: SDS-TL text encoder and AT+CMGS (pei_tx.c)                      */
+/* ------------------------------------------------------------------------- */
+
+/* Hex of a PDU of bits bits, as a +CTSDSR data line. */
+static void pdu_hex(const uint8_t *pdu, int bits, char *out)
+{
+	for (int i = 0; i < (bits + 7) / 8; i++)
+		sprintf(out + 2 * i, "%02X", pdu[i]);
+}
+
+/* Encodes text, feeds it back as a "+CTSDSR: 12,..." record from ISSI 2001007
+ * through the stream, and returns the decoded event. */
+static struct hf_radio_event round_trip(uint8_t ref, const char *text, int *bits_out)
+{
+	uint8_t pdu[HF_SDS_PDU_MAX];
+	char hex[2 * HF_SDS_PDU_MAX + 1], hdr[80];
+	int bits = hf_sds_text_encode(ref, text, pdu, sizeof pdu, NULL);
+
+	cr_assert_gt(bits, 0);
+	pdu_hex(pdu, bits, hex);
+	snprintf(hdr, sizeof hdr, "+CTSDSR: 12,2001007,0,9999,0,%d\r\n", bits);
+	stream_setup();
+	feed(hdr);
+	feed(hex);
+	feed("\r\n");
+	cr_assert_eq(rec.n_rejects, 0, "rejected: %s", rec.n_rejects ? rec.rejects[0].why : "");
+	cr_assert_eq(rec.n_events, 1);
+	if (bits_out)
+		*bits_out = bits;
+	return rec.events[0];
+}
+
+Test(pei_tx, a_text_sds_decodes_back_to_the_same_text)
+{
+	/* Round trip: the encoder's PDU, as a +CTSDSR type-4 record through the
+	 * existing decoder, gives a text event with the same UTF-8 text (ASCII
+	 * and Latin-1 letters alike) from the calling ISSI. */
+	static const char *const texts[] = {
+		"PC 5002 attending, ETA 4 min",
+		"Caf\xc3\xa9 na\xc3\xafve \xc2\xa3" "5 \xc3\xb7 2 \xc3\xbf",
+		"",
+		"x",
+	};
+
+	for (size_t i = 0; i < HF_ARRAY_SIZE(texts); i++) {
+		int bits;
+		struct hf_radio_event ev = round_trip((uint8_t)i, texts[i], &bits);
+
+		cr_assert_eq(ev.kind, HF_EVENT_TEXT);
+		cr_assert_eq(ev.issi, 2001007);
+		cr_assert_str_eq(ev.text, texts[i]);
+	}
+}
+
+Test(pei_tx, the_pdu_has_the_sds_tl_text_header_and_latin1_bytes)
+{
+	/* PI 0x82, message type 0x00 (transfer), the message reference, coding
+	 * 0x01 (ISO-8859-1), then one byte per character; length in bits. */
+	uint8_t pdu[HF_SDS_PDU_MAX];
+	static const uint8_t want[] = { 0x82, 0x00, 0xA5, 0x01, 'O', 'K', 0xE9 };
+	int bits = hf_sds_text_encode(0xA5, "OK\xc3\xa9", pdu, sizeof pdu, NULL);
+
+	cr_assert_eq(bits, 8 * (int)sizeof want);
+	cr_assert_arr_eq(pdu, want, sizeof want);
+}
+
+Test(pei_tx, unmappable_and_malformed_utf8_become_question_marks)
+{
+	/* A code point above U+00FF (the euro sign, an emoji) is one '?'; a run
+	 * of malformed bytes (a lone continuation byte, a truncated sequence, an
+	 * overlong encoding, a surrogate) is one '?' per run. */
+	uint8_t pdu[HF_SDS_PDU_MAX];
+	bool cut = true;
+	int bits;
+
+	bits = hf_sds_text_encode(1, "a\xe2\x82\xac" "b\xf0\x9f\x98\x80" "c", pdu, sizeof pdu,
+				  &cut);
+	cr_assert_eq(bits, 8 * (4 + 5));
+	cr_assert_arr_eq(pdu + 4, "a?b?c", 5);
+	cr_assert_not(cut);
+	bits = hf_sds_text_encode(1, "a\x80\x80" "b\xc3" "c\xc0\xaf" "d\xed\xa0\x80" "e", pdu,
+				  sizeof pdu, NULL);
+	cr_assert_eq(bits, 8 * (4 + 9));
+	cr_assert_arr_eq(pdu + 4, "a?b?c?d?e", 9);
+}
+
+Test(pei_tx, a_long_text_is_cut_to_2047_bits_on_a_character_boundary)
+{
+	/* 300 characters, two UTF-8 bytes each: the PDU stops at 255 whole bytes
+	 * (2040 bits, the most of 2047 in whole bytes), 251 characters, each
+	 * complete; *truncated says so; it still decodes. */
+	char text[601];
+	uint8_t pdu[HF_SDS_PDU_MAX + 16];
+	bool cut = false;
+	int bits;
+
+	for (int i = 0; i < 300; i++)
+		memcpy(text + 2 * i, "\xc3\xa9", 2);
+	text[600] = '\0';
+	bits = hf_sds_text_encode(7, text, pdu, sizeof pdu, &cut);
+	cr_assert_eq(bits, 2040);
+	cr_assert_leq(bits, HF_PEI_SDS_BITS_MAX);
+	cr_assert(cut);
+	for (int i = 4; i < 255; i++)
+		cr_assert_eq(pdu[i], 0xE9, "byte %d", i);
+	/* Exactly the maximum is not cut. */
+	text[2 * HF_SDS_TEXT_CHARS_MAX] = '\0';
+	cr_assert_eq(hf_sds_text_encode(7, text, pdu, sizeof pdu, &cut), 2040);
+	cr_assert_not(cut);
+}
+
+Test(pei_tx, the_encoder_refuses_bad_arguments)
+{
+	/* NULL text is -EINVAL; a buffer smaller than the header is -ENOBUFS;
+	 * a small buffer cuts the text. */
+	uint8_t pdu[6];
+	bool cut = false;
+
+	cr_assert_eq(hf_sds_text_encode(0, NULL, pdu, sizeof pdu, NULL), -EINVAL);
+	cr_assert_eq(hf_sds_text_encode(0, "x", pdu, 3, NULL), -ENOBUFS);
+	cr_assert_eq(hf_sds_text_encode(0, "abc", pdu, sizeof pdu, &cut), 48);
+	cr_assert(cut);
+}
+
+Test(pei_tx, cmgs_is_issi_bits_cr_hex_ctrl_z)
+{
+	/* AT+CMGS=<called ISSI>,<length in bits><CR><upper-case hex><Ctrl-Z>, and
+	 * its length is returned. */
+	static const uint8_t pdu[] = { 0x82, 0x00, 0x05, 0x01, 'O', 'K' };
+	char out[HF_PEI_CMD_MAX];
+	int n = hf_pei_format_cmgs(2001007, pdu, 48, out, sizeof out);
+
+	cr_assert_str_eq(out, "AT+CMGS=2001007,48\r820005014F4B\x1a");
+	cr_assert_eq(n, (int)strlen(out));
+}
+
+Test(pei_tx, cmgs_refuses_bad_identities_lengths_and_small_buffers)
+{
+	/* ISSI 0 and above 16777215, 0 or more than 2047 bits: -EINVAL; a buffer
+	 * one byte short: -ENOBUFS; the largest command fits HF_PEI_CMD_MAX. */
+	uint8_t pdu[HF_SDS_PDU_MAX + 1] = { 0 };
+	char out[HF_PEI_CMD_MAX];
+	int n;
+
+	cr_assert_eq(hf_pei_format_cmgs(0, pdu, 8, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(16777216, pdu, 8, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(1, pdu, 0, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(1, pdu, 2048, out, sizeof out), -EINVAL);
+	cr_assert_eq(hf_pei_format_cmgs(1, NULL, 8, out, sizeof out), -EINVAL);
+	n = hf_pei_format_cmgs(16777215, pdu, 2047, out, sizeof out);
+	cr_assert_gt(n, 0);
+	cr_assert_lt((size_t)n, sizeof out);
+	cr_assert_eq(hf_pei_format_cmgs(16777215, pdu, 2047, out, (size_t)n), -ENOBUFS);
+	cr_assert_eq(hf_pei_format_cmgs(16777215, pdu, 2047, out, (size_t)n + 1), n);
 }
