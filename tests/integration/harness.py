@@ -547,10 +547,11 @@ class GatewayTest(unittest.TestCase):
     extra_roster = ""
     sim = ""
     extra_config = ""   # more top-level YAML, e.g. a `rules:` section
+    peer_class = PeiPeer  # RadioPeer: a radio that answers AT commands
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hf-it-")
-        self.peer = PeiPeer()
+        self.peer = self.peer_class()
         self.config, self.ep = write_config(self.tmp, self.peer.port, self.extra_roster,
                                                sim=self.sim + self.extra_config)
         self.gw = Gateway(self.config, self.ep, os.path.join(self.tmp, "handoffd.log"))

@@ -10,7 +10,7 @@ import time
 import unittest
 
 import harness
-from harness import pb, rec_status
+from harness import pb, rec_lip, rec_status
 
 HANDOFFCTL = os.environ["HANDOFFCTL"]
 
@@ -30,6 +30,7 @@ rules:
 class Escalation(harness.GatewayTest):
     extra_roster = "  - {id: ps-1, issi: 2003001, callsign: PS 1, role: supervisor, area: central}\n"
     extra_config = RULES
+    peer_class = harness.RadioPeer  # answers AT commands, records AT+CMGS
 
     def ctl(self, *args):
         cfg = self.config
@@ -58,6 +59,22 @@ class Escalation(harness.GatewayTest):
         self.assertIsNone(got, "escalated after the acknowledgement: %s" % (got,))
         snap = self.gw.snapshot()
         self.assertEqual(snap.incidents[0].escalation_level, 1)
+
+    def test_the_pcsos_radio_hears_the_ack_and_who_is_coming(self):
+        self.peer.send(rec_lip(2002001, 51.5010, -0.1000, reason=129))
+        self.peer.send(rec_status(2002001, harness.STATUS_AVAILABLE))
+        self.peer.send(rec_lip(2001001, 51.5000, -0.1000, reason=129))
+        inc = self.emergency()
+        self.assertEqual(self.ctl("ack", inc.id).returncode, 0)
+        cmd = self.peer.wait_command(lambda c: c.startswith("AT+CMGS=2001001,"), timeout=5)
+        self.assertIsNotNone(cmd, "no AT+CMGS to the PCSO; commands: %r" % self.peer.responder.commands)
+        self.assertIn("alert received", harness.Sds(cmd).text)
+        self.assertEqual(self.ctl("assign", inc.id, "PC 1").returncode, 0)
+        cmd = self.peer.wait_command(lambda c: "en route" in (harness.Sds(c).text or "")
+                                     if c.startswith("AT+CMGS=") else False, timeout=5)
+        self.assertIsNotNone(cmd, "no assignment SDS; got %r" % self.peer.sds())
+        self.assertEqual(harness.Sds(cmd).issi, 2001001)
+        self.assertIn("PC 1 en route, 111 m", harness.Sds(cmd).text)
 
     def test_a_replayed_idempotency_key_changes_nothing(self):
         inc = self.emergency()
