@@ -38,7 +38,10 @@ for i in 0 1; do
 done
 
 echo "handoff demo: gateway and simulated city running (logs in state/)."
-echo "Watching alerts; in another terminal try: build/handoffctl ack 1"
+echo "Watching alerts. PCSO 7 presses the emergency button in about 8 s; unacknowledged,"
+echo "it escalates to supervisor PS 12 after 30 s. In another terminal:"
+echo "  build/handoffctl ack 1             # stops the escalation; the radio gets an SDS"
+echo "  build/handoffctl assign 1 \"PC 5002\"  # the radio hears who is coming, how far"
 echo "Ctrl-C to stop."
 echo
 build/handoffctl -c "$config" watch "$@"

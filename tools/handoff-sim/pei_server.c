@@ -1,19 +1,25 @@
 /*
  * pei_server.c - a TCP server speaking the radio side of TETRA PEI: every
  * record is broadcast to every connected gateway; what gateways send (AT
- * commands) is read and answered with OK.
+ * commands) is read and answered with OK, and the text of each SDS sent to a
+ * radio (AT+CMGS) is shown on stderr.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "pei.h"
 #include "sim.h"
 
 struct client {
 	uv_tcp_t tcp;
 	struct sim_server *server;
 	struct client *next;
+	char cmd[1024];  /* the AT command being received */
+	size_t len;
 };
 
 struct sim_server {
@@ -76,6 +82,29 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	buf->len = sizeof slab;
 }
 
+/* Prints the text of an AT+CMGS=<issi>,<bits><CR><hex> the gateway sent: what
+ * the PCSO's radio would show. Decoded by the gateway's own SDS decoder. */
+static void show_sds(const char *cmd)
+{
+	const char *cr = strchr(cmd, '\r');
+	struct hf_pei_ctsdsr hdr = { .ai_service = HF_PEI_AI_SDS4 };
+	struct hf_radio_event ev;
+	const char *why = "";
+	unsigned long issi, bits;
+
+	if (!cr || sscanf(cmd + 8, "%lu,%lu", &issi, &bits) != 2 || bits > HF_PEI_SDS_BITS_MAX) {
+		fprintf(stderr, "sim: malformed AT+CMGS from the gateway\n");
+		return;
+	}
+	hdr.calling_ssi = (uint32_t)issi;
+	hdr.length_bits = (uint16_t)bits;
+	if (hf_pei_decode_sds(&hdr, cr + 1, strlen(cr + 1), &ev, &why) == 0 &&
+	    ev.kind == HF_EVENT_TEXT)
+		fprintf(stderr, "sim: SDS to ISSI %lu: \"%s\"\n", issi, ev.text);
+	else
+		fprintf(stderr, "sim: SDS to ISSI %lu (%lu bits, not text: %s)\n", issi, bits, why);
+}
+
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
 	struct client *c = st->data;
@@ -85,10 +114,25 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		drop_client(c);
 		return;
 	}
-	/* Each AT command line gets an OK, as a radio would answer. */
-	for (ssize_t i = 0; i < nread; i++)
-		if (buf->base[i] == '\r')
-			send_to(c, "\r\nOK\r\n", 6);
+	/* Each AT command line gets an OK, as a radio would answer; an AT+CMGS
+	 * (an SDS to a radio) runs to its Ctrl-Z and its text is shown. */
+	for (ssize_t i = 0; i < nread; i++) {
+		char ch = buf->base[i];
+		bool cmgs = c->len >= 8 && strncasecmp(c->cmd, "AT+CMGS=", 8) == 0;
+
+		if ((ch == '\r' || ch == '\n') && !cmgs) {
+			if (c->len)
+				send_to(c, "\r\nOK\r\n", 6);
+			c->len = 0;
+		} else if (ch == 0x1a && cmgs) {
+			c->cmd[c->len] = '\0';
+			show_sds(c->cmd);
+			send_to(c, "\r\n+CMGS: 0,4,0\r\n\r\nOK\r\n", 23);
+			c->len = 0;
+		} else if (c->len < sizeof c->cmd - 1) {
+			c->cmd[c->len++] = ch;
+		}
+	}
 }
 
 static void on_connection(uv_stream_t *l, int status)
