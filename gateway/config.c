@@ -40,6 +40,7 @@
 
 #include "config.h"
 #include "places.h"
+#include "yaml.h"
 
 #define DIAG_MAX 1000            /* problems kept per diag, the last says "too many" */
 #define FILE_MAX (16 << 20)      /* a config file larger than this is refused */
@@ -114,6 +115,24 @@ void hf_diag_print(const struct hf_diag *d, FILE *fp)
 			d->entries[i].col, d->entries[i].msg);
 }
 
+/* Sorts entries [from, to) by line then column, keeping the order of equal
+ * positions (insertion sort: the lists are short and it is stable). */
+void hf_diag_sort(struct hf_diag *d, size_t from, size_t to)
+{
+	for (size_t i = from + 1; i < to; i++) {
+		struct hf_diag_entry e = d->entries[i];
+		size_t j = i;
+
+		while (j > from && (d->entries[j - 1].line > e.line ||
+				    (d->entries[j - 1].line == e.line &&
+				     d->entries[j - 1].col > e.col))) {
+			d->entries[j] = d->entries[j - 1];
+			j--;
+		}
+		d->entries[j] = e;
+	}
+}
+
 /* Appends every problem of `from` (another file) to d, naming that file. */
 static void diag_append(struct hf_diag *d, const struct hf_diag *from)
 {
@@ -128,24 +147,6 @@ static void diag_append(struct hf_diag *d, const struct hf_diag *from)
 			    from->entries[i].msg);
 		if (d->n > before)
 			d->entries[d->n - 1].file = d->other_file;
-	}
-}
-
-/* Sorts entries [from, to) by line then column, keeping the order of equal
- * positions (insertion sort: the lists are short and it is stable). */
-static void diag_sort(struct hf_diag *d, size_t from, size_t to)
-{
-	for (size_t i = from + 1; i < to; i++) {
-		struct hf_diag_entry e = d->entries[i];
-		size_t j = i;
-
-		while (j > from && (d->entries[j - 1].line > e.line ||
-				    (d->entries[j - 1].line == e.line &&
-				     d->entries[j - 1].col > e.col))) {
-			d->entries[j] = d->entries[j - 1];
-			j--;
-		}
-		d->entries[j] = e;
 	}
 }
 
@@ -267,76 +268,9 @@ static struct pos pos_of(struct fy_node *n)
 }
 
 /* A quoted, escaped, shortened copy of text for a message. */
-struct quoted {
-	char s[72];
-};
-
-/* Quotes len bytes of s as "...", escaping quotes, backslashes and control
- * bytes, and cutting after about 50 bytes (on a UTF-8 boundary) with "...",
- * so one message always fits and never writes raw control bytes to a
- * terminal. */
-static struct quoted quote(const char *s, size_t len)
+static struct hf_quoted quote0(const char *s)
 {
-	struct quoted q;
-	size_t o = 0;
-
-	q.s[o++] = '"';
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (o > 52) {
-			while (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0x80)
-				o--;
-			if (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0xc0)
-				o--;
-			memcpy(q.s + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (ch == '"' || ch == '\\') {
-			q.s[o++] = '\\';
-			q.s[o++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			static const char hex[] = "0123456789abcdef";
-
-			q.s[o++] = '\\';
-			q.s[o++] = 'x';
-			q.s[o++] = hex[ch >> 4];
-			q.s[o++] = hex[ch & 15];
-		} else {
-			q.s[o++] = (char)ch;
-		}
-	}
-	q.s[o++] = '"';
-	q.s[o] = '\0';
-	return q;
-}
-
-static struct quoted quote0(const char *s)
-{
-	return quote(s, strlen(s));
-}
-
-/* A scalar's text and length ("" for anything else). Not NUL-terminated. */
-static const char *text(struct fy_node *n, size_t *len)
-{
-	const char *s = NULL;
-
-	*len = 0;
-	if (n && fy_node_get_type(n) == FYNT_SCALAR)
-		s = fy_node_get_scalar(n, len);
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
-/* True for a plain (unquoted, non-block) scalar that is not an alias. */
-static bool is_plain(struct fy_node *n)
-{
-	return n && fy_node_get_type(n) == FYNT_SCALAR && !fy_node_is_alias(n) &&
-	       fy_node_get_style(n) == FYNS_PLAIN;
+	return hf_yaml_quote(s, strlen(s));
 }
 
 /* True for a missing value: "key:" with nothing after it, ~ or null. A
@@ -349,9 +283,9 @@ static bool is_null(struct fy_node *n)
 
 	if (!n)
 		return true;
-	if (!is_plain(n))
+	if (!hf_yaml_is_plain(n))
 		return false;
-	s = text(n, &len);
+	s = hf_yaml_text(n, &len);
 	for (size_t i = 0; i < HF_ARRAY_SIZE(nulls); i++)
 		if (len == strlen(nulls[i]) && memcmp(s, nulls[i], len) == 0)
 			return true;
@@ -359,29 +293,29 @@ static bool is_null(struct fy_node *n)
 }
 
 /* What a node is, for "got ..." in messages. */
-static struct quoted describe(struct fy_node *n)
+static struct hf_quoted describe(struct fy_node *n)
 {
-	struct quoted q;
+	struct hf_quoted q;
 	const char *s;
 	size_t len;
 
 	if (is_null(n))
-		return (struct quoted){ "nothing" };
+		return (struct hf_quoted){ "nothing" };
 	switch (fy_node_get_type(n)) {
 	case FYNT_MAPPING:
-		return (struct quoted){ "a mapping" };
+		return (struct hf_quoted){ "a mapping" };
 	case FYNT_SEQUENCE:
-		return (struct quoted){ "a sequence" };
+		return (struct hf_quoted){ "a sequence" };
 	default:
 		break;
 	}
-	s = text(n, &len);
+	s = hf_yaml_text(n, &len);
 	if (fy_node_is_alias(n)) {
 		snprintf(q.s, sizeof(q.s), "an alias *%.*s (aliases are not supported)",
 			 (int)(len > 20 ? 20 : len), s);
 		return q;
 	}
-	q = quote(s, len);
+	q = hf_yaml_quote(s, len);
 	if ((fy_node_get_style(n) == FYNS_SINGLE_QUOTED ||
 	     fy_node_get_style(n) == FYNS_DOUBLE_QUOTED) && strlen(q.s) < sizeof(q.s) - 12)
 		strcat(q.s, " (quoted)");
@@ -400,9 +334,9 @@ static int scalar_int(struct fy_node *n, unsigned long long *mag, bool *neg)
 
 	*mag = 0;
 	*neg = false;
-	if (!is_plain(n))
+	if (!hf_yaml_is_plain(n))
 		return -1;
-	s = text(n, &len);
+	s = hf_yaml_text(n, &len);
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		*neg = s[i++] == '-';
 	if (len - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
@@ -428,37 +362,6 @@ static int scalar_int(struct fy_node *n, unsigned long long *mag, bool *neg)
 			*mag = *mag * base + d;
 	}
 	return overflow ? -2 : 0;
-}
-
-/* Parses the text of a plain scalar as a finite decimal number (integers
- * too; no hex, inf or nan). Returns 0 or -1. */
-static int scalar_number(struct fy_node *n, double *out)
-{
-	char buf[64], *end;
-	const char *s;
-	size_t len;
-	bool digit = false;
-
-	if (!is_plain(n))
-		return -1;
-	s = text(n, &len);
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (isdigit((unsigned char)s[i]))
-			digit = true;
-		else if (!strchr("+-.eE", s[i]) || s[i] == '\0')
-			return -1;
-	}
-	if (!digit)
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (*end != '\0' || errno == ERANGE || !isfinite(*out))
-		return -1;
-	return 0;
 }
 
 /* ----------------------------------------------------------------------------
@@ -622,14 +525,14 @@ static bool read_str(struct ctx *c, const struct field *f, struct fy_node *v, ch
 		problem(c, pos_of(v), "\"%s\" must be a string, got %s", f->key, describe(v).s);
 		return false;
 	}
-	s = text(v, &len);
+	s = hf_yaml_text(v, &len);
 	if (memchr(s, '\0', len)) {
 		problem(c, pos_of(v), "\"%s\" must not contain NUL characters", f->key);
 		return false;
 	}
 	if (len >= size) {
 		problem(c, pos_of(v), "\"%s\" is too long (%zu bytes, at most %zu), got %s",
-			f->key, len, size - 1, quote(s, len).s);
+			f->key, len, size - 1, hf_yaml_quote(s, len).s);
 		return false;
 	}
 	if (f->nonempty && len == 0) {
@@ -654,7 +557,7 @@ static bool read_int(struct ctx *c, const struct field *f, struct fy_node *v, ui
 		problem(c, pos_of(v), "\"%s\" must be an integer, got %s", f->key, describe(v).s);
 		return false;
 	}
-	s = text(v, &len);
+	s = hf_yaml_text(v, &len);
 	if (rc == -2 || (neg && mag > 0) || (double)mag < f->min || (double)mag > f->max) {
 		problem(c, pos_of(v), "\"%s\" must be between %.0f and %.0f, got %.*s", f->key,
 			f->min, f->max, (int)(len > 40 ? 40 : len), s);
@@ -669,7 +572,7 @@ static bool read_number(struct ctx *c, const struct field *f, struct fy_node *v,
 {
 	double x;
 
-	if (scalar_number(v, &x) < 0) {
+	if (hf_yaml_scalar_number(v, &x) < 0) {
 		problem(c, pos_of(v), "\"%s\" must be a number, got %s", f->key, describe(v).s);
 		return false;
 	}
@@ -694,7 +597,7 @@ static bool read_enum(struct ctx *c, const struct field *f, struct fy_node *v, i
 	const char *s;
 
 	if (fy_node_get_type(v) == FYNT_SCALAR && !fy_node_is_alias(v)) {
-		s = text(v, &len);
+		s = hf_yaml_text(v, &len);
 		for (const struct word *w = f->words; w->name; w++) {
 			if (strlen(w->name) == len && memcmp(w->name, s, len) == 0) {
 				*dst = w->value;
@@ -803,7 +706,7 @@ static void read_map(struct ctx *c, const struct table *t, struct fy_node *map,
 
 		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k))
 			continue;
-		s = text(k, &len);
+		s = hf_yaml_text(k, &len);
 		i = find_field(t, s, len);
 		if (i < 0)
 			continue;
@@ -854,11 +757,11 @@ static void read_map(struct ctx *c, const struct table *t, struct fy_node *map,
 				t->where, describe(k).s);
 			continue;
 		}
-		s = text(k, &len);
+		s = hf_yaml_text(k, &len);
 		i = find_field(t, s, len);
 		if (i < 0) {
 			known_keys(c, t, known, sizeof(known));
-			problem(c, pos_of(k), "unknown key %s %s (known: %s)", quote(s, len).s,
+			problem(c, pos_of(k), "unknown key %s %s (known: %s)", hf_yaml_quote(s, len).s,
 				t->where, known);
 		} else if (c->variant && !applies(c, &t->fields[i])) {
 			problem(c, pos_of(k), "key \"%s\" does not apply to %s type %s",
@@ -1523,7 +1426,7 @@ static bool parse_status_map(struct ctx *c, const struct field *f, struct fy_nod
 		size_t len;
 		int rc = scalar_int(k, &code, &neg);
 
-		s = text(k, &len);
+		s = hf_yaml_text(k, &len);
 		if (rc == -1) {
 			problem(c, k ? pos_of(k) : pos_of(v),
 				"status code must be an integer, got %s", describe(k).s);
@@ -2156,11 +2059,6 @@ void hf_config_destroy(struct hf_config *cfg)
 	free(cfg);
 }
 
-/* Discards libfyaml's own printing: its errors are collected instead. */
-static void quiet(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-}
-
 /* The directory part of a path ("" if none, "/" for the root). */
 static void dir_of(const char *path, char *dir, size_t size)
 {
@@ -2356,7 +2254,7 @@ int hf_config_load_string(const char *name, const char *buf, size_t len,
 
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
-	dcfg.output_fn = quiet;
+	dcfg.output_fn = hf_yaml_quiet;
 	dcfg.colorize = false;
 	fyd = fy_diag_create(&dcfg);
 	if (!fyd)
@@ -2404,7 +2302,7 @@ done:
 	if (fyd)
 		fy_diag_destroy(fyd);
 	if (diag)
-		diag_sort(diag, first, diag->n < DIAG_MAX ? diag->n : DIAG_MAX - 1);
+		hf_diag_sort(diag, first, diag->n < DIAG_MAX ? diag->n : DIAG_MAX - 1);
 	if (c.nomem)
 		rc = -ENOMEM;
 	else if (c.errors)
@@ -2414,61 +2312,6 @@ done:
 		return rc;
 	}
 	*out = c.cfg;
-	return 0;
-}
-
-/* Reads the whole file (at most FILE_MAX bytes) into a new buffer. */
-static int read_file(const char *path, char **bufp, size_t *lenp)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *p;
-
-			if (cap >= FILE_MAX) {
-				err = -EFBIG;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 16384;
-			p = realloc(buf, cap);
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-out:
-	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*bufp = buf;
-	*lenp = len;
 	return 0;
 }
 
@@ -2508,7 +2351,7 @@ int hf_config_load(const char *path, const char *const *known_adapter_types,
 	int rc;
 
 	*out = NULL;
-	rc = read_file(path, &buf, &len);
+	rc = hf_file_read(path, FILE_MAX, &buf, &len);
 	if (rc < 0) {
 		if (diag) {
 			hf_strlcpy(diag->file, path, sizeof(diag->file));

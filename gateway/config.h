@@ -201,6 +201,8 @@ void hf_diag_add(struct hf_diag *d, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Prints each problem as "FILE:LINE:COL: message\n". */
 void hf_diag_print(const struct hf_diag *d, FILE *fp);
+/* Sorts entries [from, to) by line then column, stably. */
+void hf_diag_sort(struct hf_diag *d, size_t from, size_t to);
 /* The file problem i was found in. */
 const char *hf_diag_file(const struct hf_diag *d, size_t i);
 

@@ -36,6 +36,7 @@
 #include "geo.h"
 #include "hashmap.h"
 #include "places.h"
+#include "yaml.h"
 
 #define POS_DEPTH 64          /* bound on the walks that find a node's position */
 #define BRACKET_SCAN 4096     /* bytes looked back for a collection's opening bracket */
@@ -238,81 +239,15 @@ static struct pos pos_of(const struct ctx *c, struct fy_node *n)
 }
 
 /* A quoted, escaped, shortened copy of text for a message. */
-struct quoted {
-	char s[72];
-};
-
-/* Quotes len bytes of s as "...", escaping quotes, backslashes and control
- * bytes, and cutting after about 50 bytes (on a UTF-8 boundary) with "...",
- * as config.c does. */
-static struct quoted quote(const char *s, size_t len)
-{
-	struct quoted q;
-	size_t o = 0;
-
-	q.s[o++] = '"';
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (o > 52) {
-			while (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0x80)
-				o--;
-			if (o > 1 && ((unsigned char)q.s[o - 1] & 0xc0) == 0xc0)
-				o--;
-			memcpy(q.s + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (ch == '"' || ch == '\\') {
-			q.s[o++] = '\\';
-			q.s[o++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			static const char hex[] = "0123456789abcdef";
-
-			q.s[o++] = '\\';
-			q.s[o++] = 'x';
-			q.s[o++] = hex[ch >> 4];
-			q.s[o++] = hex[ch & 15];
-		} else {
-			q.s[o++] = (char)ch;
-		}
-	}
-	q.s[o++] = '"';
-	q.s[o] = '\0';
-	return q;
-}
-
-/* A scalar's text and length ("" for anything else). Not NUL-terminated. */
-static const char *text(struct fy_node *n, size_t *len)
-{
-	const char *s = NULL;
-
-	*len = 0;
-	if (n && fy_node_get_type(n) == FYNT_SCALAR)
-		s = fy_node_get_scalar(n, len);
-	if (!s) {
-		*len = 0;
-		return "";
-	}
-	return s;
-}
-
-/* True for a plain (unquoted, non-block) scalar that is not an alias. */
-static bool is_plain(struct fy_node *n)
-{
-	return n && fy_node_get_type(n) == FYNT_SCALAR && !fy_node_is_alias(n) &&
-	       fy_node_get_style(n) == FYNS_PLAIN;
-}
-
 /* True if the plain scalar n is one of words (NULL-terminated). */
 static bool plain_is(struct fy_node *n, const char *const *words)
 {
 	const char *s;
 	size_t len;
 
-	if (!is_plain(n))
+	if (!hf_yaml_is_plain(n))
 		return false;
-	s = text(n, &len);
+	s = hf_yaml_text(n, &len);
 	for (; *words; words++)
 		if (len == strlen(*words) && memcmp(s, *words, len) == 0)
 			return true;
@@ -327,37 +262,6 @@ static bool is_null(struct fy_node *n)
 	return !n || plain_is(n, nulls);
 }
 
-/* Parses the text of a plain scalar as a finite decimal number. Returns 0
- * or -1. */
-static int scalar_number(struct fy_node *n, double *out)
-{
-	char buf[64], *end;
-	const char *s;
-	size_t len;
-	bool digit = false;
-
-	if (!is_plain(n))
-		return -1;
-	s = text(n, &len);
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (isdigit((unsigned char)s[i]))
-			digit = true;
-		else if (!strchr("+-.eE", s[i]) || s[i] == '\0')
-			return -1;
-	}
-	if (!digit)
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (*end != '\0' || errno == ERANGE || !isfinite(*out))
-		return -1;
-	return 0;
-}
-
 /* True for a string: a quoted scalar, or a plain one that JSON would not
  * read as null, a boolean or a number (so YAML authors may leave words bare). */
 static bool is_string(struct fy_node *n)
@@ -370,28 +274,28 @@ static bool is_string(struct fy_node *n)
 		return false;
 	if (fy_node_get_style(n) != FYNS_PLAIN)
 		return true;
-	return !is_null(n) && !plain_is(n, literals) && scalar_number(n, &x) != 0;
+	return !is_null(n) && !plain_is(n, literals) && hf_yaml_scalar_number(n, &x) != 0;
 }
 
 /* What a node is, for "got ..." in messages, in JSON's words. */
-static struct quoted describe(struct fy_node *n)
+static struct hf_quoted describe(struct fy_node *n)
 {
-	struct quoted q;
+	struct hf_quoted q;
 	const char *s;
 	size_t len;
 	double x;
 
 	if (is_null(n))
-		return (struct quoted){ "null" };
+		return (struct hf_quoted){ "null" };
 	switch (fy_node_get_type(n)) {
 	case FYNT_MAPPING:
-		return (struct quoted){ "an object" };
+		return (struct hf_quoted){ "an object" };
 	case FYNT_SEQUENCE:
-		return (struct quoted){ "an array" };
+		return (struct hf_quoted){ "an array" };
 	default:
 		break;
 	}
-	s = text(n, &len);
+	s = hf_yaml_text(n, &len);
 	if (fy_node_is_alias(n)) {
 		snprintf(q.s, sizeof(q.s), "an alias *%.*s (aliases are not supported)",
 			 (int)(len > 20 ? 20 : len), s);
@@ -399,10 +303,10 @@ static struct quoted describe(struct fy_node *n)
 	}
 	/* a number as it is written; anything else quoted and escaped (a plain
 	 * scalar may span lines) */
-	if (scalar_number(n, &x) == 0)
+	if (hf_yaml_scalar_number(n, &x) == 0)
 		snprintf(q.s, sizeof(q.s), "%.*s", (int)(len > 40 ? 40 : len), s);
 	else
-		q = quote(s, len);
+		q = hf_yaml_quote(s, len);
 	return q;
 }
 
@@ -414,7 +318,7 @@ static bool is_word(struct fy_node *n, const char *word)
 
 	if (!is_string(n))
 		return false;
-	s = text(n, &len);
+	s = hf_yaml_text(n, &len);
 	return len == strlen(word) && memcmp(s, word, len) == 0;
 }
 
@@ -437,7 +341,7 @@ static bool member(struct fy_node *map, const char *name, struct fy_node **key,
 
 		if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k))
 			continue;
-		s = text(k, &len);
+		s = hf_yaml_text(k, &len);
 		if (len == nlen && memcmp(s, name, len) == 0) {
 			*key = k;
 			*val = fy_node_pair_value(pair);
@@ -492,7 +396,7 @@ static bool read_string(struct ctx *c, const char *key, struct fy_node *v, char 
 		problem(c, pos_of(c, v), "\"%s\" must be a string, got %s", key, describe(v).s);
 		return false;
 	}
-	s = text(v, &len);
+	s = hf_yaml_text(v, &len);
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_next((const unsigned char *)s, len, i, &cp);
@@ -526,7 +430,7 @@ static bool read_id(struct ctx *c, struct fy_node *v, char *dst)
 	for (const char *s = dst; *s; s++) {
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-') {
 			problem(c, pos_of(c, v), "\"id\" may only contain letters, digits, '_' "
-				"and '-', got %s", quote(dst, strlen(dst)).s);
+				"and '-', got %s", hf_yaml_quote(dst, strlen(dst)).s);
 			dst[0] = '\0';
 			return false;
 		}
@@ -548,7 +452,7 @@ static bool read_choice(struct ctx *c, const char *key, struct fy_node *v,
 			return true;
 		}
 	}
-	problem(c, pos_of(c, v), "unknown %s %s (known: %s)", key, quote(s, strlen(s)).s, known);
+	problem(c, pos_of(c, v), "unknown %s %s (known: %s)", key, hf_yaml_quote(s, strlen(s)).s, known);
 	return false;
 }
 
@@ -567,7 +471,7 @@ static void note_id(struct ctx *c, size_t fi, struct entry *e, struct fy_node *v
 	if (hf_strmap_get(m, e->pub.id, &first)) {
 		problem(c, pos_of(c, v), "duplicate %s id %s (first at line %d)",
 			e->pub.kind == HF_PLACE_AREA ? "area" : "flagged",
-			quote(e->pub.id, strlen(e->pub.id)).s, c->seen[first].line);
+			hf_yaml_quote(e->pub.id, strlen(e->pub.id)).s, c->seen[first].line);
 		return;
 	}
 	memcpy(c->seen[fi].id, e->pub.id, sizeof(c->seen[fi].id));
@@ -626,7 +530,7 @@ static void read_properties(struct ctx *c, size_t fi, struct entry *e, struct fy
 	if (member(v, "radius_m", &pr->radius_key, &val)) {
 		double r = 0;
 
-		if (scalar_number(val, &r) != 0)
+		if (hf_yaml_scalar_number(val, &r) != 0)
 			problem(c, pos_of(c, val), "\"radius_m\" must be a number, got %s",
 				describe(val).s);
 		else if (!(r > 0 && r <= HF_PLACE_RADIUS_MAX_M))
@@ -661,13 +565,13 @@ static bool read_coord(struct ctx *c, struct fy_node *n, const char *what, doubl
 	const char *s;
 	size_t len;
 
-	if (scalar_number(n, out) != 0) {
+	if (hf_yaml_scalar_number(n, out) != 0) {
 		problem(c, pos_of(c, n), "coordinates must be numbers, got %s%s",
-			is_string(n) && !is_plain(n) ? "the string " : "", describe(n).s);
+			is_string(n) && !hf_yaml_is_plain(n) ? "the string " : "", describe(n).s);
 		return false;
 	}
 	if (*out < -limit || *out > limit) {
-		s = text(n, &len);
+		s = hf_yaml_text(n, &len);
 		problem(c, pos_of(c, n), "%s must be between %g and %g, got %.*s", what, -limit,
 			limit, (int)(len > 40 ? 40 : len), s);
 		return false;
@@ -699,7 +603,7 @@ static bool read_position(struct ctx *c, struct fy_node *n, double *lon, double 
 	ok = read_coord(c, fy_node_sequence_iterate(n, &it), "longitude", 180.0, lon);
 	ok = read_coord(c, fy_node_sequence_iterate(n, &it), "latitude", 90.0, lat) && ok;
 	if (count == 3 && (item = fy_node_sequence_iterate(n, &it)) &&
-	    scalar_number(item, &alt) != 0) {
+	    hf_yaml_scalar_number(item, &alt) != 0) {
 		problem(c, pos_of(c, item), "coordinates must be numbers, got %s",
 			describe(item).s);
 		ok = false;
@@ -1177,11 +1081,6 @@ static void check_scalars(struct ctx *c, struct fy_node *n)
 	}
 }
 
-/* Discards libfyaml's own printing: its errors are collected instead. */
-static void quiet(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-}
-
 /* Turns the syntax errors libfyaml collected into problems. */
 static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
 {
@@ -1203,23 +1102,6 @@ static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
 	}
 	if (c->errors == before)
 		problem(c, (struct pos){ 0, 0 }, "not valid JSON (or YAML)");
-}
-
-/* Sorts diag entries [from, to) by line then column, stably. */
-static void diag_sort(struct hf_diag *d, size_t from, size_t to)
-{
-	for (size_t i = from + 1; i < to; i++) {
-		struct hf_diag_entry e = d->entries[i];
-		size_t j = i;
-
-		while (j > from && (d->entries[j - 1].line > e.line ||
-				    (d->entries[j - 1].line == e.line &&
-				     d->entries[j - 1].col > e.col))) {
-			d->entries[j] = d->entries[j - 1];
-			j--;
-		}
-		d->entries[j] = e;
-	}
 }
 
 /* A new, empty set with its own GEOS context; NULL if out of memory. */
@@ -1284,7 +1166,7 @@ int hf_places_load_string(const char *name, const char *buf, size_t len,
 
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
-	dcfg.output_fn = quiet;
+	dcfg.output_fn = hf_yaml_quiet;
 	dcfg.colorize = false;
 	fyd = fy_diag_create(&dcfg);
 	if (!fyd)
@@ -1337,7 +1219,7 @@ done:
 	hf_strmap_finish(&c.seen_ids[1]);
 	free(c.seen);
 	if (diag)
-		diag_sort(diag, first, diag->n < DIAG_KEPT ? diag->n : DIAG_KEPT);
+		hf_diag_sort(diag, first, diag->n < DIAG_KEPT ? diag->n : DIAG_KEPT);
 	if (c.nomem)
 		rc = -ENOMEM;
 	else if (c.errors)
@@ -1350,63 +1232,6 @@ done:
 	return 0;
 }
 
-/* Reads the whole file (at most HF_PLACES_FILE_MAX bytes) into a new buffer. */
-static int read_file(const char *path, char **bufp, size_t *lenp)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *p;
-
-			if (cap > HF_PLACES_FILE_MAX) {
-				err = -EFBIG;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 16384;
-			p = realloc(buf, cap);
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > HF_PLACES_FILE_MAX)
-		err = -EFBIG;
-out:
-	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
-
 /* Reads the file, then loads its text; a file that cannot be read is one
  * problem at line 0, column 0. */
 int hf_places_load(const char *path, struct hf_places **out, struct hf_diag *diag)
@@ -1416,7 +1241,7 @@ int hf_places_load(const char *path, struct hf_places **out, struct hf_diag *dia
 	int rc;
 
 	*out = NULL;
-	rc = read_file(path, &buf, &len);
+	rc = hf_file_read(path, HF_PLACES_FILE_MAX, &buf, &len);
 	if (rc < 0) {
 		if (diag) {
 			hf_strlcpy(diag->file, path, sizeof(diag->file));

@@ -1,0 +1,34 @@
+/*
+ * yaml.h - libfyaml helpers shared by the loaders of outside text (the YAML
+ * config and the GeoJSON places file): quoting values for messages, scalar
+ * text and numbers, and a bounded file reader. Pure except hf_file_read.
+ */
+#ifndef HF_YAML_H
+#define HF_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libfyaml.h>
+
+/* A value quoted for a message: at most about 60 bytes, NUL-terminated. */
+struct hf_quoted {
+	char s[72];
+};
+
+/* Quotes len bytes of s as "...", escaping quotes, backslashes and control
+ * bytes, cut after about 50 bytes (on a UTF-8 boundary) with "...". */
+struct hf_quoted hf_yaml_quote(const char *s, size_t len);
+/* A scalar's text and length ("" for anything else); not NUL-terminated. */
+const char *hf_yaml_text(struct fy_node *n, size_t *len);
+/* True for a plain (unquoted, non-block) scalar that is not an alias. */
+bool hf_yaml_is_plain(struct fy_node *n);
+/* A plain scalar as a finite decimal number (no hex, inf or nan): 0 or -1. */
+int hf_yaml_scalar_number(struct fy_node *n, double *out);
+/* A libfyaml diag output callback that prints nothing (errors are collected). */
+void hf_yaml_quiet(struct fy_diag *diag, void *user, const char *buf, size_t len);
+/* Reads the whole file at path (at most max bytes; larger: -EFBIG; a directory:
+ * -EISDIR) into a new buffer (*bufp, free it). Returns 0 or a negative errno. */
+int hf_file_read(const char *path, size_t max, char **bufp, size_t *lenp);
+
+#endif
