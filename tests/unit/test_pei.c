@@ -1185,7 +1185,7 @@ Test(pei_tx, a_text_sds_decodes_back_to_the_same_text)
 	 * and Latin-1 letters alike) from the calling ISSI. */
 	static const char *const texts[] = {
 		"PC 5002 attending, ETA 4 min",
-		"Caf\xc3\xa9 na\xc3\xafve \xc2\xa3" "5 \xc3\xb7 2 \xc3\xbf",
+		("Caf\xc3\xa9 na\xc3\xafve \xc2\xa3" "5 \xc3\xb7 2 \xc3\xbf"),
 		"",
 		"x",
 	};
