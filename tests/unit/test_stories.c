@@ -257,7 +257,7 @@ static void command(const struct step *s, const char *key, int want)
 	struct hf_now now = hf_clock_now(&mc.clock);
 
 	hf_engine_command(&eng, &cmd, &now, &res);
-	cr_assert_eq(res.code, want, "command %d on %s: want reply %d, got %d: %s", s->n, s->a,
+	cr_assert_eq((int)res.code, want, "command %d on %s: want reply %d, got %d: %s", s->n, s->a,
 		     want, res.code, res.message);
 }
 
@@ -334,12 +334,12 @@ static void do_step(const struct step *s)
 		hf_strlcpy(cfg.rules.powers[cfg.rules.n_powers++], s->a, HF_NAME_MAX);
 		break;
 	case OP_E_STATE:
-		cr_assert_eq(inc->state, s->n, "%s: state %s, want %s", s->a,
+		cr_assert_eq((int)inc->state, s->n, "%s: state %s, want %s", s->a,
 			     hf_incident_state_name(inc->state),
 			     hf_incident_state_name((enum hf_incident_state)s->n));
 		break;
 	case OP_E_SEV:
-		cr_assert_eq(inc->severity, s->n, "%s: severity %s, want %s", s->a,
+		cr_assert_eq((int)inc->severity, s->n, "%s: severity %s, want %s", s->a,
 			     hf_severity_name(inc->severity),
 			     hf_severity_name((enum hf_severity)s->n));
 		break;
@@ -376,7 +376,7 @@ static void do_step(const struct step *s)
 		cr_assert_eq(inc->constable_required, s->n != 0, "%s: constable_required", s->a);
 		break;
 	case OP_E_DET:
-		cr_assert_eq(inc->detention, s->n, "%s: detention stage %d, want %d", s->a,
+		cr_assert_eq((int)inc->detention, s->n, "%s: detention stage %d, want %d", s->a,
 			     inc->detention, s->n);
 		break;
 	case OP_E_WELFARE:
