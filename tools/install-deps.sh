@@ -10,6 +10,8 @@ packages=(
   # libraries (see README "Design notes" for why each)
   libuv1-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   libfyaml-dev libjansson-dev libgps-dev
+  # the journal: SQLite (WAL) and libsodium's SHA-256 for the timeline hash chain
+  libsqlite3-dev libsodium-dev
   # places (areas and flagged locations): polygons through GEOS's reentrant C API
   libgeos-dev
   # tests: unit tests, sanitizers, fuzzing
