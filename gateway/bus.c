@@ -2,6 +2,7 @@
  * bus.c - see bus.h.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -112,6 +113,60 @@ static void send_reply(struct hf_bus *b, zmq_msg_t *identity, bool delimiter,
 		r->cleanup(r->arg);
 }
 
+struct hf_bus_pending {
+	bool delimiter;
+	size_t id_len, len;
+	uint8_t *data; /* identity, then the packed reply */
+};
+
+/* Packs r for sending later (the reply's cleanup runs now). NULL on ENOMEM. */
+static struct hf_bus_pending *pend(zmq_msg_t *identity, bool delimiter, struct hf_bus_reply *r)
+{
+	struct hf_bus_pending *p = calloc(1, sizeof *p);
+	size_t len = protobuf_c_message_get_packed_size(&r->msg.base);
+
+	if (p) {
+		p->id_len = zmq_msg_size(identity);
+		p->len = len;
+		p->delimiter = delimiter;
+		p->data = malloc(p->id_len + len + 1);
+		if (p->data) {
+			memcpy(p->data, zmq_msg_data(identity), p->id_len);
+			protobuf_c_message_pack(&r->msg.base, p->data + p->id_len);
+		} else {
+			free(p);
+			p = NULL;
+		}
+	}
+	if (r->cleanup)
+		r->cleanup(r->arg);
+	return p;
+}
+
+void hf_bus_pending_free(struct hf_bus_pending *p)
+{
+	if (!p)
+		return;
+	free(p->data);
+	free(p);
+}
+
+void hf_bus_send_pending(struct hf_bus *b, struct hf_bus_pending *p)
+{
+	int rc;
+
+	if (!p)
+		return;
+	rc = send_frame(b->router.sock, p->data, p->id_len, ZMQ_SNDMORE);
+	if (!rc && p->delimiter)
+		rc = send_frame(b->router.sock, "", 0, ZMQ_SNDMORE);
+	if (!rc)
+		rc = send_frame(b->router.sock, p->data + p->id_len, p->len, 0);
+	if (rc)
+		hf_warn("deferred command reply not sent: %s", zmq_strerror(-rc));
+	hf_bus_pending_free(p);
+}
+
 static void bad_request(struct hf_bus *b, zmq_msg_t *identity, bool delimiter, const char *why)
 {
 	struct hf_bus_reply r = { .cleanup = NULL };
@@ -152,7 +207,16 @@ static void on_router_msg(struct hf_zsock *z, zmq_msg_t *frames, size_t n, bool 
 	r.msg.request_id = req->request_id;
 	b->handlers.request(b->handlers.ctx, req, &r);
 	b->stats.requests++;
-	send_reply(b, &frames[0], delimiter, &r);
+	if (r.defer && b->handlers.deferred) {
+		struct hf_bus_pending *p = pend(&frames[0], delimiter, &r);
+
+		if (p)
+			b->handlers.deferred(b->handlers.ctx, p, r.defer_tag);
+		else
+			hf_err("out of memory deferring a command reply: it is lost");
+	} else {
+		send_reply(b, &frames[0], delimiter, &r);
+	}
 	handoff__v1__request__free_unpacked(req, NULL);
 }
 

@@ -26,13 +26,22 @@ struct hf_bus_reply {
 	Handoff__V1__Reply msg;
 	void (*cleanup)(void *arg);
 	void *arg;
+	/* Set by the handler to send the reply later: the bus packs it now and
+	 * hands a struct hf_bus_pending to handlers.deferred(ctx, pending, tag). */
+	bool defer;
+	void *defer_tag;
 };
+
+/* A packed reply waiting to be sent (hf_bus_send_pending sends and frees it). */
+struct hf_bus_pending;
 
 struct hf_bus_handlers {
 	/* A decoded request; fill reply (msg is initialized, request_id copied). */
 	void (*request)(void *ctx, const Handoff__V1__Request *req, struct hf_bus_reply *reply);
 	/* Fill the counters of a heartbeat about to be published. */
 	void (*heartbeat)(void *ctx, Handoff__V1__Heartbeat *hb);
+	/* A reply the handler deferred (taken: pass it to hf_bus_send_pending). */
+	void (*deferred)(void *ctx, struct hf_bus_pending *pending, void *tag);
 	void *ctx;
 };
 
@@ -74,6 +83,11 @@ int hf_bus_init(struct hf_bus *b, uv_loop_t *loop, void *zmq_ctx, const struct h
  * the gap and re-sync).
  */
 int hf_bus_publish(struct hf_bus *b, const char *topic, Handoff__V1__Publication *p);
+
+/* Sends a deferred reply and frees it; NULL is a no-op. */
+void hf_bus_send_pending(struct hf_bus *b, struct hf_bus_pending *pending);
+/* Frees a deferred reply without sending it (the bus is closing). */
+void hf_bus_pending_free(struct hf_bus_pending *pending);
 
 /* Closes both sockets and the timer; cb (may be NULL) once all are closed. */
 void hf_bus_close(struct hf_bus *b, void (*cb)(struct hf_bus *b));

@@ -896,6 +896,8 @@ int hf_engine_on_event(struct hf_engine *e, const struct hf_radio_event *ev,
 	meaning = ev->has_status ? hf_config_status_meaning(e->cfg, ev->status) : NULL;
 	if (meaning && strcmp(meaning, "emergency") == 0)
 		emergency = true;
+	e->cur_source = ev->source[0] ? ev->source : "radio";
+	e->cur_actor = u->callsign;
 	changed = hf_registry_apply_event(u, ev, now);
 	if (emergency)
 		return rule_emergency(e, u, ev, now);
@@ -998,6 +1000,8 @@ void hf_engine_tick(struct hf_engine *e, const struct hf_now *now)
 {
 	const struct hf_deadline *top;
 
+	e->cur_source = "timer";
+	e->cur_actor = "gateway";
 	while ((top = hf_timers_peek(&e->timers)) && top->due <= now->mono_ns) {
 		struct hf_deadline d = *top;
 
@@ -1012,6 +1016,10 @@ static void emit_incident(struct hf_engine *e, struct hf_incident *inc,
 			  const struct hf_now *now)
 {
 	inc->updated_unix_ms = now->unix_ms;
+	hf_strlcpy(inc->change_source, e->cur_source ? e->cur_source : "gateway",
+		   sizeof inc->change_source);
+	hf_strlcpy(inc->change_actor, e->cur_actor ? e->cur_actor : "gateway",
+		   sizeof inc->change_actor);
 	if (e->out.incident)
 		e->out.incident(e->out.ctx, e, inc, now);
 }
@@ -1209,6 +1217,69 @@ static void command_incident(struct hf_engine *e, struct hf_incident *inc,
 }
 
 /* Remembers the reply to an idempotency key (the oldest key is forgotten). */
+static void remember(struct hf_engine *e, const char *key, const struct hf_command_result *res);
+
+void hf_engine_remember(struct hf_engine *e, const char *key, int code, const char *message,
+			uint32_t incident)
+{
+	struct hf_command_result res = { .code = (enum hf_reply_code)code,
+					 .incident = hf_incidents_number(&e->incidents, incident) };
+
+	if (!key || !key[0] || strlen(key) >= HF_IDEM_KEY_MAX)
+		return;
+	hf_strlcpy(res.message, message ? message : "", sizeof res.message);
+	remember(e, key, &res);
+}
+
+/* The monotonic time of a UTC time, as seen from now. */
+static int64_t mono_of(const struct hf_now *now, int64_t unix_ms)
+{
+	return now->mono_ns + (unix_ms - now->unix_ms) * HF_NS_PER_MS;
+}
+
+int hf_engine_adopt(struct hf_engine *e, const struct hf_incident *tmpl, const struct hf_now *now)
+{
+	struct hf_incident *inc = hf_incidents_adopt(&e->incidents, tmpl->number, now);
+	char id[HF_INCIDENT_ID_MAX];
+
+	if (!inc)
+		return hf_incidents_number(&e->incidents, tmpl->number) ? -EEXIST : -ENOMEM;
+	memcpy(id, inc->id, sizeof id);
+	*inc = *tmpl;
+	memcpy(inc->id, id, sizeof id);
+	inc->esc_gen = inc->det_gen = 0;
+	inc->raised_mono_ns = mono_of(now, inc->raised_unix_ms);
+	inc->last_trigger_mono_ns = mono_of(now, inc->updated_unix_ms);
+	inc->next_mono_ns = inc->next_unix_ms ? mono_of(now, inc->next_unix_ms) : 0;
+	if (inc->detention != HF_DET_NONE)
+		inc->detention_start_mono_ns = mono_of(now, inc->detention_start_unix_ms);
+	if (!hf_incident_is_open(inc))
+		return 0;
+	if (!urules(e, inc->subject) ||
+	    (inc->assigned != HF_UNIT_NONE && !urules(e, inc->assigned)))
+		return -ENOMEM;
+	e->ur[inc->subject].open_subject++;
+	if (inc->assigned != HF_UNIT_NONE)
+		e->ur[inc->assigned].open_assigned++;
+	if (inc->next_mono_ns)
+		schedule(e, inc->next_mono_ns, T_ESCALATE, inc->number, inc->esc_gen);
+	if (inc->detention == HF_DET_RUNNING)
+		schedule(e, inc->detention_start_mono_ns + MS_NS(e->cfg->rules.detention.warn_ms),
+			 T_DET_WARN, inc->number, inc->det_gen);
+	if (inc->detention == HF_DET_RUNNING || inc->detention == HF_DET_WARNED)
+		schedule(e, inc->detention_start_mono_ns + MS_NS(e->cfg->rules.detention.limit_ms),
+			 T_DET_LIMIT, inc->number, inc->det_gen);
+	if (inc->rule_kind == HF_RULE_WELFARE && inc->welfare_stage == 1) {
+		struct hf_unit_rules *ur = &e->ur[inc->subject];
+
+		ur->welfare_on = true;
+		ur->welfare_gen++;
+		schedule(e, mono_of(now, inc->raised_unix_ms) + MS_NS(e->cfg->rules.welfare.red_ms),
+			 T_WELFARE, inc->subject, ur->welfare_gen);
+	}
+	return 0;
+}
+
 static void remember(struct hf_engine *e, const char *key, const struct hf_command_result *res)
 {
 	struct hf_idem_entry *slot = &e->idem[e->idem_next];
@@ -1234,6 +1305,8 @@ void hf_engine_command(struct hf_engine *e, const struct hf_command *cmd,
 	uint32_t slot;
 
 	memset(res, 0, sizeof *res);
+	e->cur_source = "command";
+	e->cur_actor = actor_of(cmd);
 	if (strlen(key) >= HF_IDEM_KEY_MAX) {
 		refuse(res, HF_REPLY_BAD_REQUEST, "idempotency key longer than %d bytes",
 		       HF_IDEM_KEY_MAX - 1);

@@ -132,6 +132,10 @@ struct hf_engine {
 	struct hf_idem_entry *idem;  /* ring of HF_IDEM_MAX */
 	size_t idem_next;
 	struct hf_strmap idem_keys;  /* key -> ring slot */
+	/* What is being processed, stamped on every change (the journal's source
+	 * and actor): set by on_event, command and tick. */
+	const char *cur_source;
+	const char *cur_actor;
 };
 
 /* cfg is borrowed and must outlive the engine (or the next reconfigure). */
@@ -199,6 +203,19 @@ struct hf_command_result {
  * returned (with the incident as it is now). */
 void hf_engine_command(struct hf_engine *e, const struct hf_command *cmd,
 		       const struct hf_now *now, struct hf_command_result *res);
+
+/*
+ * Recovery: adopts an incident read back from the journal. tmpl holds every
+ * field with units resolved to registry indices and times in UTC (the
+ * *_mono_ns fields are ignored: they are derived from the UTC times and now).
+ * Open incidents get their deadlines back; one that passed while the gateway
+ * was down fires at the next hf_engine_tick. Nothing is published. Returns 0,
+ * -EEXIST (number taken) or -ENOMEM.
+ */
+int hf_engine_adopt(struct hf_engine *e, const struct hf_incident *tmpl, const struct hf_now *now);
+/* Recovery: remembers a command reply under its idempotency key. */
+void hf_engine_remember(struct hf_engine *e, const char *key, int code, const char *message,
+			uint32_t incident);
 
 /* True if a constable is available to be asked: role constable, on the roster,
  * and a status whose meaning is in rules.available_statuses. */

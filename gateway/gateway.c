@@ -10,7 +10,36 @@
 #include "log.h"
 #include "wire.h"
 
+/* Sequence numbers are reserved in the journal in blocks, ahead of use, so a
+ * restart never reuses one (it resumes above the reservation). */
+#define SEQ_BLOCK 100000
+#define SEQ_MARGIN 10000
+
 /* ---------------------------------------------------------------- outputs */
+
+/* Reserves the next block of seqs when the current one runs low. */
+static void reserve_seq(struct hf_gateway *gw)
+{
+	if (!gw->journal || gw->bus.seq + SEQ_MARGIN < gw->seq_reserved)
+		return;
+	gw->seq_reserved = gw->bus.seq + SEQ_BLOCK;
+	if (hf_journal_reserve_seq(gw->journal, gw->seq_reserved) != 0)
+		hf_warn("journal: seq reservation up to %llu not yet durable",
+			(unsigned long long)gw->seq_reserved);
+}
+
+/* Packs a message into buf (size bytes) or a new heap buffer; *heap says
+ * which. NULL on allocation failure. */
+static uint8_t *pack(const ProtobufCMessage *m, uint8_t *buf, size_t size, size_t *len,
+		     bool *heap)
+{
+	*len = protobuf_c_message_get_packed_size(m);
+	*heap = *len > size;
+	if (*heap && !(buf = malloc(*len)))
+		return NULL;
+	protobuf_c_message_pack(m, buf);
+	return buf;
+}
 
 static void publish_incident(void *ctx, const struct hf_engine *e,
 			     const struct hf_incident *inc, const struct hf_now *now)
@@ -21,11 +50,30 @@ static void publish_incident(void *ctx, const struct hf_engine *e,
 	char topic[128];
 
 	hf_wire_incident(&w, e, inc, now);
+	/* Journal first, publish second: an alert a subscriber saw is in the
+	 * WAL, so a crash right after cannot make it vanish from snapshots. */
+	if (gw->journal) {
+		uint8_t stack[4096], *buf;
+		size_t len;
+		bool heap;
+
+		buf = pack(&w.msg.base, stack, sizeof stack, &len, &heap);
+		if (buf)
+			hf_journal_incident(gw->journal, inc->id, inc->number,
+					    hf_incident_is_open(inc), inc->updated_unix_ms,
+					    inc->change_source, inc->change_actor, inc->last_change,
+					    gw->bus.seq + 1, buf, len);
+		else
+			hf_err("%s: out of memory journaling a change", inc->id);
+		if (heap)
+			free(buf);
+	}
 	handoff__v1__publication__init(&p);
 	p.body_case = HANDOFF__V1__PUBLICATION__BODY_INCIDENT;
 	p.incident = &w.msg;
 	hf_wire_incident_topic(inc, topic, sizeof topic);
 	hf_bus_publish(&gw->bus, topic, &p);
+	reserve_seq(gw);
 }
 
 static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_unit *u,
@@ -42,6 +90,18 @@ static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_u
 	p.unit = &w.msg;
 	hf_wire_unit_topic(u, topic, sizeof topic);
 	hf_bus_publish(&gw->bus, topic, &p);
+	reserve_seq(gw);
+	if (gw->journal) {
+		uint8_t stack[1024], *buf;
+		size_t len;
+		bool heap;
+
+		buf = pack(&w.msg.base, stack, sizeof stack, &len, &heap);
+		if (buf)
+			hf_journal_unit(gw->journal, topic + strlen("unit."), now->unix_ms, buf, len);
+		if (heap)
+			free(buf);
+	}
 }
 
 static void publish_link(struct hf_gateway *gw, const struct hf_adapter *a)
@@ -56,6 +116,7 @@ static void publish_link(struct hf_gateway *gw, const struct hf_adapter *a)
 	p.link = &w.msg;
 	snprintf(topic, sizeof topic, "link.%s", a->cfg.name);
 	hf_bus_publish(&gw->bus, topic, &p);
+	reserve_seq(gw);
 }
 
 /* Tells dispatchers something that is not an incident. */
@@ -73,6 +134,7 @@ static void publish_notice(void *ctx, const struct hf_engine *e, const struct hf
 	p.notice = &w.msg;
 	hf_wire_notice_topic(n, topic, sizeof topic);
 	hf_bus_publish(&gw->bus, topic, &p);
+	reserve_seq(gw);
 }
 
 static struct hf_adapter *adapter_named(struct hf_gateway *gw, const char *name)
@@ -425,7 +487,11 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus
 	};
 	hf_engine_command(&gw->engine, &cmd, &now, &res);
 	rearm(gw, &now);
-	w = calloc(1, sizeof *w + sizeof res.message);
+	if (gw->journal && !res.replayed)
+		hf_journal_command(gw->journal, req->idempotency_key, now.unix_ms, cmd.actor,
+				   (int)cmd.kind, c->incident_id, (int)res.code, res.message,
+				   res.incident ? res.incident->number : 0);
+	w = calloc(1, sizeof *w + 2 * sizeof res.message);
 	if (!w) {
 		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_INTERNAL;
 		reply->msg.message = "out of memory";
@@ -435,6 +501,19 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus
 	char *msg = (char *)(w + 1);
 
 	memcpy(msg, res.message, sizeof res.message);
+	/* A change is reported done once it is on disk: the reply waits for the
+	 * journal's fdatasync. While the journal cannot write, it says so. */
+	if (gw->journal && res.code == HF_REPLY_OK && !res.replayed) {
+		const char *why;
+
+		if (hf_journal_failing(gw->journal, &why)) {
+			snprintf(msg + strlen(msg), sizeof res.message,
+				 " (NOT YET DURABLE: the journal cannot write: %s)", why);
+		} else {
+			reply->defer = true;
+			reply->defer_tag = gw;
+		}
+	}
 	reply->msg.code = (Handoff__V1__ReplyCode)res.code;
 	reply->msg.message = msg;
 	if (res.incident) {
@@ -445,9 +524,67 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus
 	reply->arg = w;
 }
 
+struct ack_wait {
+	struct hf_gateway *gw;
+	struct hf_bus_pending *pending;
+};
+
+static void on_ack_durable(void *arg, int status)
+{
+	struct ack_wait *w = arg;
+	struct hf_gateway *gw = w->gw;
+
+	gw->pending_acks--;
+	if (gw->stopping) {
+		hf_bus_pending_free(w->pending);
+	} else {
+		if (status)
+			hf_err("a command reply is sent though the journal could not confirm it "
+			       "on disk: %s", strerror(-status));
+		hf_bus_send_pending(&gw->bus, w->pending);
+	}
+	free(w);
+}
+
+static void on_deferred(void *ctx, struct hf_bus_pending *pending, void *tag)
+{
+	struct hf_gateway *gw = ctx;
+	struct ack_wait *w = calloc(1, sizeof *w);
+
+	if (!w || !gw->journal) {
+		free(w);
+		hf_bus_send_pending(&gw->bus, pending);
+		return;
+	}
+	w->gw = gw;
+	w->pending = pending;
+	gw->pending_acks++;
+	hf_journal_sync(gw->journal, on_ack_durable, w);
+}
+
+/* The journal started or stopped failing: dispatchers are told. */
+static void on_journal_status(void *ctx, bool failing, const char *why)
+{
+	struct hf_gateway *gw = ctx;
+	struct hf_now now = hf_clock_now(gw->clock);
+	char text[300];
+
+	snprintf(text, sizeof text, failing
+		 ? "the journal cannot write (%s): alerts are still published; changes are kept "
+		   "in memory until it can, and are lost if the gateway stops meanwhile"
+		 : "the journal is writing again%s; nothing was lost", why);
+	publish_notice(gw, &gw->engine, &(struct hf_notice){ .kind = failing ? "journal_failing"
+		       : "journal_ok", .severity = failing ? HF_SEV_HIGH : HF_SEV_INFO,
+		       .unit = HF_UNIT_NONE, .area = "", .text = text }, &now);
+}
+
 static void on_heartbeat(void *ctx, Handoff__V1__Heartbeat *hb)
 {
 	struct hf_gateway *gw = ctx;
+
+	reserve_seq(gw);
+	hb->restarted_after_seq = gw->restarted_after;
+	hb->journal_failing = gw->journal && hf_journal_failing(gw->journal, NULL);
 
 	hb->open_incidents = (uint32_t)hf_incidents_open_count(&gw->engine.incidents);
 	hb->units = gw->engine.reg.n;
@@ -488,6 +625,111 @@ static void on_bus_closed(struct hf_bus *b)
 	gw->closing--;
 }
 
+/* ---------------------------------------------------------------- journal */
+
+static void recover_incident(void *ctx, const void *state, size_t len, bool open)
+{
+	struct hf_gateway *gw = ctx;
+	struct hf_now now = hf_clock_now(gw->clock);
+	Handoff__V1__Incident *m = handoff__v1__incident__unpack(NULL, len, state);
+	int rc = m ? hf_wire_restore_incident(&gw->engine, m, &now) : -EINVAL;
+
+	if (rc)
+		hf_err("journal: an incident%s%s could not be recovered: %s", m ? " " : "",
+		       m ? m->id : "", m ? strerror(-rc) : "undecodable");
+	else
+		gw->stats.recovered++;
+	if (m)
+		handoff__v1__incident__free_unpacked(m, NULL);
+}
+
+static void recover_unit(void *ctx, const void *state, size_t len)
+{
+	struct hf_gateway *gw = ctx;
+	struct hf_now now = hf_clock_now(gw->clock);
+	Handoff__V1__UnitState *m = handoff__v1__unit_state__unpack(NULL, len, state);
+
+	if (!m || hf_wire_restore_unit(&gw->engine, m, &now) != 0)
+		hf_warn("journal: a unit's last state could not be recovered");
+	if (m)
+		handoff__v1__unit_state__free_unpacked(m, NULL);
+}
+
+static void recover_command(void *ctx, const char *key, int code, const char *message,
+			    uint32_t incident)
+{
+	struct hf_gateway *gw = ctx;
+
+	hf_engine_remember(&gw->engine, key, code, message, incident);
+}
+
+/* Opens the journal in the state directory and brings back what it holds:
+ * incidents (with their deadlines), units, command replies, epoch and seq.
+ * A journal that cannot be opened (corrupt, newer schema, unwritable) stops
+ * the start with the reason. */
+static int open_journal(struct hf_gateway *gw, const struct hf_config *cfg)
+{
+	struct hf_journal_status_cb cb = { .status = on_journal_status, .ctx = gw };
+	struct hf_journal_recovery sink = {
+		.incident = recover_incident,
+		.unit = recover_unit,
+		.command = recover_command,
+		.ctx = gw,
+	};
+	struct hf_now t0 = hf_clock_now(gw->clock), now;
+	uint64_t epoch, reserved;
+	char err[400] = "";
+	int rc;
+
+	rc = hf_journal_open(cfg->gateway.state_dir, cfg->gateway.id, gw->loop, &cb, &gw->journal,
+			     err, sizeof err);
+	if (rc) {
+		hf_err("%s", err);
+		return rc;
+	}
+	rc = hf_journal_recover(gw->journal, &sink, &epoch, &reserved);
+	if (rc) {
+		hf_err("journal %s/%s: cannot read it back", cfg->gateway.state_dir,
+		       HF_JOURNAL_FILE);
+		return rc;
+	}
+	if (epoch) {
+		gw->bus.epoch = epoch;
+		gw->bus.seq = reserved;
+		gw->restarted_after = reserved;
+	} else {
+		hf_journal_set_meta(gw->journal, "epoch", gw->bus.epoch);
+	}
+	gw->seq_reserved = 0;
+	reserve_seq(gw);
+	now = hf_clock_now(gw->clock);
+	hf_notice("journal %s/%s: %llu incident(s) recovered (%zu open), %u unit(s), in %lld ms",
+		  cfg->gateway.state_dir, HF_JOURNAL_FILE, (unsigned long long)gw->stats.recovered,
+		  hf_incidents_open_count(&gw->engine.incidents), (unsigned)gw->engine.reg.n,
+		  (long long)((now.mono_ns - t0.mono_ns) / HF_NS_PER_MS));
+	if (gw->restarted_after) {
+		/* The first message after a restart explains the gap in seq. */
+		Handoff__V1__Publication p;
+		Handoff__V1__Heartbeat hb;
+
+		handoff__v1__publication__init(&p);
+		handoff__v1__heartbeat__init(&hb);
+		on_heartbeat(gw, &hb);
+		p.body_case = HANDOFF__V1__PUBLICATION__BODY_HEARTBEAT;
+		p.heartbeat = &hb;
+		hf_bus_publish(&gw->bus, "hb", &p);
+	}
+	rearm(gw, &now); /* deadlines that passed while down fire at once */
+	return 0;
+}
+
+static void on_journal_closed(void *arg)
+{
+	struct hf_gateway *gw = arg;
+
+	gw->closing--;
+}
+
 /* ---------------------------------------------------------------- life */
 
 int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
@@ -503,6 +745,7 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	struct hf_bus_handlers handlers = {
 		.request = on_request,
 		.heartbeat = on_heartbeat,
+		.deferred = on_deferred,
 		.ctx = gw,
 	};
 	int rc;
@@ -539,8 +782,12 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 			 &handlers);
 	if (rc)
 		return rc;
-	hf_notice("publishing on %s, commands on %s (epoch %016llx)", cfg->endpoints.publish,
-		  cfg->endpoints.command, (unsigned long long)gw->bus.epoch);
+	rc = open_journal(gw, cfg);
+	if (rc)
+		return rc;
+	hf_notice("publishing on %s, commands on %s (epoch %016llx, seq from %llu)",
+		  cfg->endpoints.publish, cfg->endpoints.command,
+		  (unsigned long long)gw->bus.epoch, (unsigned long long)gw->bus.seq + 1);
 	return sync_adapters(gw, cfg);
 }
 
@@ -552,6 +799,13 @@ void hf_gateway_stop(struct hf_gateway *gw)
 	for (size_t i = 0; i < gw->n_adapters; i++)
 		stop_adapter(gw, gw->adapters[i]);
 	gw->n_adapters = 0;
+	if (gw->journal) {
+		struct hf_journal *j = gw->journal;
+
+		gw->journal = NULL; /* nothing more is written from here on */
+		gw->closing++;
+		hf_journal_close(j, on_journal_closed, gw);
+	}
 	if (gw->bus.pub.sock) {
 		gw->closing++;
 		hf_bus_close(&gw->bus, on_bus_closed);

@@ -15,6 +15,7 @@
 #include "adapter.h"
 #include "bus.h"
 #include "engine.h"
+#include "journal.h"
 
 struct hf_gateway_stats {
 	uint64_t events;        /* radio events from adapters */
@@ -22,6 +23,7 @@ struct hf_gateway_stats {
 	uint64_t reloads;       /* successful reloads */
 	uint64_t reload_errors; /* reloads refused (old config kept) */
 	uint64_t sds_failed;    /* SDS to radios that could not be sent */
+	uint64_t recovered;     /* incidents recovered from the journal at start */
 };
 
 struct hf_gateway {
@@ -38,6 +40,10 @@ struct hf_gateway {
 	uv_signal_t sigint;
 	uv_signal_t sighup;
 	uv_timer_t deadline;         /* wakes the engine at its next deadline */
+	struct hf_journal *journal;  /* NULL until opened */
+	uint64_t seq_reserved;       /* no seq above it may be used before the journal says so */
+	uint64_t restarted_after;    /* the last seq of the previous run (0: new journal) */
+	int pending_acks;            /* deferred replies waiting for the journal */
 	int64_t deadline_armed;      /* monotonic ns it is armed for, INT64_MAX if idle */
 	bool stopping;
 	int closing;                 /* parts still closing */

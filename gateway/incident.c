@@ -57,6 +57,22 @@ struct hf_incident *hf_incidents_open(struct hf_incidents *s, const struct hf_no
 	return inc;
 }
 
+struct hf_incident *hf_incidents_adopt(struct hf_incidents *s, uint32_t number,
+				       const struct hf_now *now)
+{
+	if (number == 0 || number < s->next_number)
+		return NULL;
+	while (s->next_number < number) {
+		struct hf_incident *gap = hf_incidents_open(s, now);
+
+		if (!gap)
+			return NULL;
+		gap->state = HF_INC_CANCELLED;
+		snprintf(gap->outcome, sizeof gap->outcome, "not in the journal");
+	}
+	return hf_incidents_open(s, now);
+}
+
 struct hf_incident *hf_incidents_find(const struct hf_incidents *s, const char *id)
 {
 	char buf[HF_INCIDENT_ID_MAX];

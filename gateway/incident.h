@@ -105,6 +105,8 @@ struct hf_incident {
 	uint32_t det_gen;              /* bumped to drop queued detention deadlines */
 	uint32_t welfare_stage;        /* welfare incidents: 1 amber, 2 red */
 	char last_change[HF_NOTE_MAX]; /* what the latest publication changed, for people */
+	char change_source[HF_ID_MAX]; /* where that change came from: adapter, "command", "timer" */
+	char change_actor[HF_ID_MAX];  /* who: the radio's callsign, the dispatcher, "gateway" */
 	bool has_position;
 	struct hf_fix position;        /* subject's fix when last updated */
 	int64_t fix_mono_ns;
@@ -144,6 +146,13 @@ static inline struct hf_incident *hf_incidents_number(const struct hf_incidents 
 {
 	return n >= 1 && n <= s->n ? s->items[n - 1] : NULL;
 }
+
+/* Recovery: the incident with this number, new in state RAISED (as
+ * hf_incidents_open). Numbers missing below it (never in the journal) are
+ * filled with closed placeholders so numbers stay positions. NULL if the
+ * number is already used, or on allocation failure. */
+struct hf_incident *hf_incidents_adopt(struct hf_incidents *s, uint32_t number,
+				       const struct hf_now *now);
 
 /* Case-insensitive; "inc-0001", "INC-0001" and "1" all find INC-0001. */
 struct hf_incident *hf_incidents_find(const struct hf_incidents *s, const char *id);

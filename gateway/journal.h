@@ -43,6 +43,8 @@
 #ifndef HF_JOURNAL_H
 #define HF_JOURNAL_H
 
+#include <uv.h>
+
 #include "hf.h"
 
 #define HF_JOURNAL_SCHEMA 1
@@ -56,5 +58,78 @@ extern const char hf_journal_zero_hash[HF_HASH_HEX];
 void hf_journal_entry_hash(const char *prev_hash, const char *incident, int64_t n,
 			   int64_t unix_ms, const char *source, const char *actor, const char *what,
 			   uint64_t seq, const uint8_t *state, size_t len, char out[HF_HASH_HEX]);
+
+struct hf_journal;
+
+/* The journal started or stopped failing (why: the error, "" when writing again). */
+struct hf_journal_status_cb {
+	void (*status)(void *ctx, bool failing, const char *why);
+	void *ctx;
+};
+
+struct hf_journal_stats {
+	uint64_t written;       /* records written */
+	uint64_t failed_writes; /* transactions the disk refused (then retried) */
+	uint64_t backlog;       /* records waiting for the disk */
+	uint64_t dropped;       /* records lost (backlog full, out of memory) */
+};
+
+/*
+ * Opens <dir>/journal.db (creating dir and the database), refusing a file
+ * that is not a handoff journal, is corrupt (quick_check), or has a newer
+ * schema; migrates an older one. On error returns a negative errno and a
+ * sentence saying why in err; nothing is left open.
+ */
+int hf_journal_open(const char *dir, const char *gateway_id, uv_loop_t *loop,
+		    const struct hf_journal_status_cb *status_cb, struct hf_journal **out,
+		    char *err, size_t errlen);
+
+/* Flushes what it can, closes its timers and waits for threadpool jobs, then
+ * frees j and calls done(arg) (from a libuv callback). */
+void hf_journal_close(struct hf_journal *j, void (*done)(void *arg), void *arg);
+
+/*
+ * Writes (or, while the disk refuses, keeps in order in memory and retries
+ * every second) a timeline entry and the incident's current state. Hashes
+ * chain per incident. Strings and state are copied. The write is in the WAL
+ * when this returns (safe from a crash of the process), unless failing.
+ */
+void hf_journal_incident(struct hf_journal *j, const char *id, uint32_t number, bool open,
+			 int64_t unix_ms, const char *source, const char *actor, const char *what,
+			 uint64_t seq, const uint8_t *state, size_t len);
+/* A command and its reply (key "" = none). */
+void hf_journal_command(struct hf_journal *j, const char *key, int64_t unix_ms,
+			const char *actor, int kind, const char *incident_id, int code,
+			const char *message, uint32_t incident);
+/* A unit's latest state (packed UnitState); conflated, written every second. */
+void hf_journal_unit(struct hf_journal *j, const char *key, int64_t unix_ms,
+		     const uint8_t *state, size_t len);
+/* meta 'seq_reserved' / any numeric meta key. -EIO while failing (kept). */
+int hf_journal_reserve_seq(struct hf_journal *j, uint64_t upto);
+int hf_journal_set_meta(struct hf_journal *j, const char *key, uint64_t value);
+
+/* Calls cb(arg, 0) once everything written so far is on disk (fdatasync of
+ * the WAL, on the threadpool), or cb(arg, -errno) (at once while failing). */
+void hf_journal_sync(struct hf_journal *j, void (*cb)(void *arg, int status), void *arg);
+
+/* What recovery hands back, in order: incidents (packed Incident, open or
+ * not, by number), unit states (packed UnitState), keyed command replies
+ * (oldest first). Pointers are valid during the call. */
+struct hf_journal_recovery {
+	void (*incident)(void *ctx, const void *state, size_t len, bool open);
+	void (*unit)(void *ctx, const void *state, size_t len);
+	void (*command)(void *ctx, const char *key, int code, const char *message,
+			uint32_t incident);
+	void *ctx;
+};
+
+/* Reads everything back; *epoch (0: none yet) and *seq_reserved (no seq above
+ * it was ever used). 0 or -EIO. */
+int hf_journal_recover(struct hf_journal *j, const struct hf_journal_recovery *sink,
+		       uint64_t *epoch, uint64_t *seq_reserved);
+
+const struct hf_journal_stats *hf_journal_stats(const struct hf_journal *j);
+/* True while writes fail; *why says why. */
+bool hf_journal_failing(const struct hf_journal *j, const char **why);
 
 #endif

@@ -356,3 +356,168 @@ int hf_wire_event_from_pb(const Handoff__V1__RadioEvent *pb, struct hf_radio_eve
 		FAIL("a LOCATION event needs lat and lon");
 	return 0;
 }
+
+/* ---------------------------------------------------------------- recovery */
+
+/* The registry index of a UnitRef (by id, else ISSI; unknown ISSIs are
+ * added off the roster), or HF_UNIT_NONE. */
+static uint32_t unit_of(struct hf_engine *e, const Handoff__V1__UnitRef *r)
+{
+	struct hf_radio_event ev = { .kind = HF_EVENT_NONE };
+	struct hf_unit *u = NULL;
+
+	if (!r)
+		return HF_UNIT_NONE;
+	if (r->unit_id && r->unit_id[0])
+		u = hf_registry_find_id(&e->reg, r->unit_id);
+	if (!u && r->issi) {
+		ev.issi = r->issi;
+		u = hf_registry_resolve(&e->reg, &ev, e->cfg->default_area);
+	}
+	return u ? u->index : HF_UNIT_NONE;
+}
+
+static void fix_of(struct hf_fix *f, const Handoff__V1__Position *p)
+{
+	memset(f, 0, sizeof *f);
+	f->lat = p->lat;
+	f->lon = p->lon;
+	if (p->fix_unix_ms) {
+		f->has_fix_time = true;
+		f->fix_unix_ms = p->fix_unix_ms;
+	}
+	if (p->error_m) {
+		f->has_error = true;
+		f->error_m = p->error_m;
+	}
+	if (p->_velocity_kmh_case) {
+		f->has_velocity = true;
+		f->velocity_kmh = p->velocity_kmh;
+	}
+	if (p->_direction_deg_case) {
+		f->has_direction = true;
+		f->direction_deg = p->direction_deg;
+	}
+}
+
+static enum hf_rule_kind rule_kind_of(const char *rule)
+{
+	if (strcmp(rule, "handoff") == 0)
+		return HF_RULE_HANDOFF;
+	if (strcmp(rule, "detention") == 0)
+		return HF_RULE_DETENTION;
+	if (strcmp(rule, "welfare") == 0)
+		return HF_RULE_WELFARE;
+	return HF_RULE_EMERGENCY;
+}
+
+int hf_wire_restore_incident(struct hf_engine *e, const Handoff__V1__Incident *m,
+			     const struct hf_now *now)
+{
+	struct hf_incident inc;
+	unsigned number = 0;
+
+	memset(&inc, 0, sizeof inc);
+	if (!m->id || sscanf(m->id, "INC-%u", &number) != 1 || number == 0 || !m->subject)
+		return -EINVAL;
+	inc.number = number;
+	inc.state = (enum hf_incident_state)m->state;
+	inc.severity = (enum hf_severity)m->severity;
+	if (m->trigger) {
+		inc.trigger.kind = (enum hf_trigger_kind)m->trigger->kind;
+		hf_strlcpy(inc.trigger.meaning, m->trigger->meaning, sizeof inc.trigger.meaning);
+		inc.trigger.has_status = m->trigger->_status_case != 0;
+		inc.trigger.status = (uint16_t)m->trigger->status;
+		inc.trigger.has_reason = m->trigger->_reason_case != 0;
+		inc.trigger.reason = (uint8_t)m->trigger->reason;
+		hf_strlcpy(inc.trigger.source, m->trigger->source, sizeof inc.trigger.source);
+	}
+	hf_strlcpy(inc.rule, m->rule[0] ? m->rule : "emergency", sizeof inc.rule);
+	inc.rule_kind = rule_kind_of(inc.rule);
+	inc.subject = unit_of(e, m->subject);
+	if (inc.subject == HF_UNIT_NONE)
+		return -ENOMEM;
+	inc.escalation_level = m->escalation_level;
+	inc.repeats = m->repeats;
+	inc.constable_required = m->constable_required;
+	inc.supervisor = unit_of(e, m->supervisor);
+	inc.assigned = unit_of(e, m->assigned);
+	inc.next_unix_ms = m->next_escalation_unix_ms;
+	if (m->position) {
+		inc.has_position = true;
+		fix_of(&inc.position, m->position);
+		hf_strlcpy(inc.position_source, m->position->source, sizeof inc.position_source);
+		inc.fix_mono_ns = now->mono_ns -
+				  (now->unix_ms - m->updated_unix_ms + m->fix_age_ms) * HF_NS_PER_MS;
+	}
+	for (size_t i = 0; i < m->n_asked && inc.n_asked < HF_ASKED_MAX; i++) {
+		uint32_t u = unit_of(e, m->asked[i]->unit);
+
+		if (u == HF_UNIT_NONE)
+			continue;
+		inc.asked[inc.n_asked].unit = u;
+		inc.asked[inc.n_asked].distance_m = m->asked[i]->distance_m;
+		inc.asked[inc.n_asked].stale = m->asked[i]->stale;
+		inc.n_asked++;
+	}
+	hf_strlcpy(inc.area, m->area, sizeof inc.area);
+	hf_strlcpy(inc.desk, m->desk, sizeof inc.desk);
+	hf_strlcpy(inc.team, m->team, sizeof inc.team);
+	hf_strlcpy(inc.place, m->place, sizeof inc.place);
+	inc.trigger_count = m->trigger_count;
+	inc.raised_unix_ms = m->raised_unix_ms;
+	inc.updated_unix_ms = m->updated_unix_ms;
+	hf_strlcpy(inc.acknowledged_by, m->acknowledged_by, sizeof inc.acknowledged_by);
+	hf_strlcpy(inc.outcome, m->outcome, sizeof inc.outcome);
+	hf_strlcpy(inc.closed_by, m->closed_by, sizeof inc.closed_by);
+	hf_strlcpy(inc.last_change, m->last_change, sizeof inc.last_change);
+	for (size_t i = 0; i < m->n_radio_health; i++) {
+		if (strcmp(m->radio_health[i], "service_loss") == 0)
+			inc.radio_health |= HF_HEALTH_SERVICE_LOSS;
+		else if (strcmp(m->radio_health[i], "low_battery") == 0)
+			inc.radio_health |= HF_HEALTH_LOW_BATTERY;
+		else if (strcmp(m->radio_health[i], "lost_location") == 0)
+			inc.radio_health |= HF_HEALTH_LOST_LOCATION;
+	}
+	if (m->detention) {
+		inc.detention = (enum hf_detention_stage)m->detention->stage;
+		inc.detention_start_unix_ms = m->detention->started_unix_ms;
+	}
+	inc.welfare_stage = m->welfare_stage;
+	return hf_engine_adopt(e, &inc, now);
+}
+
+int hf_wire_restore_unit(struct hf_engine *e, const Handoff__V1__UnitState *m,
+			 const struct hf_now *now)
+{
+	struct hf_radio_event ev = { .kind = HF_EVENT_STATUS };
+	struct hf_unit *u;
+
+	if (!m->unit)
+		return -EINVAL;
+	ev.issi = m->unit->issi;
+	if (m->unit->unit_id && m->unit->unit_id[0] && hf_registry_find_id(&e->reg, m->unit->unit_id))
+		hf_strlcpy(ev.unit_id, m->unit->unit_id, sizeof ev.unit_id);
+	else if (!ev.issi)
+		return -EINVAL;
+	if (m->_status_case) {
+		ev.has_status = true;
+		ev.status = (uint16_t)m->status;
+	}
+	if (m->position) {
+		ev.has_fix = true;
+		fix_of(&ev.fix, m->position);
+		if (!ev.fix.has_fix_time) {
+			ev.fix.has_fix_time = true;
+			ev.fix.fix_unix_ms = m->last_heard_unix_ms;
+		}
+		hf_strlcpy(ev.source, m->position->source, sizeof ev.source);
+	}
+	u = hf_registry_resolve(&e->reg, &ev, e->cfg->default_area);
+	if (!u)
+		return -ENOMEM;
+	hf_registry_apply_event(u, &ev, now);
+	u->last_heard_unix_ms = m->last_heard_unix_ms;
+	u->last_heard_mono_ns = now->mono_ns - (now->unix_ms - m->last_heard_unix_ms) * HF_NS_PER_MS;
+	return 0;
+}

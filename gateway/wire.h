@@ -61,6 +61,17 @@ void hf_wire_incident_topic(const struct hf_incident *inc, char *buf, size_t siz
 /* The topic of a unit: "unit.<id>", or "unit.issi-<n>" off the roster. */
 void hf_wire_unit_topic(const struct hf_unit *u, char *buf, size_t size);
 
+/* Recovery: an incident (as journaled: a packed Incident) back into the
+ * engine (hf_engine_adopt); its units are found in the registry by id, else
+ * ISSI (an unknown ISSI is added off the roster). 0, -EINVAL (not one of
+ * ours: no INC-<n> id) or the adopt error. */
+int hf_wire_restore_incident(struct hf_engine *e, const Handoff__V1__Incident *m,
+			     const struct hf_now *now);
+/* Recovery: a unit's last status and position back into the registry (no
+ * rules run). 0, -EINVAL or -ENOMEM. */
+int hf_wire_restore_unit(struct hf_engine *e, const Handoff__V1__UnitState *m,
+			 const struct hf_now *now);
+
 /* Fills pb (initialized here) from ev; strings borrowed from ev. */
 void hf_wire_event_to_pb(const struct hf_radio_event *ev, Handoff__V1__RadioEvent *pb);
 

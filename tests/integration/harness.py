@@ -436,13 +436,15 @@ class PtyRadio:
 class Gateway:
     """A real handoffd process on a config file."""
 
-    def __init__(self, config, endpoints, log_path):
+    def __init__(self, config, endpoints, log_path, preexec=None, argv_extra=()):
+        """preexec: run in the child before exec (e.g. resource limits)."""
         self.config = config
         self.ep = endpoints
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen([HANDOFFD, "-c", config], stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen([HANDOFFD, "-c", config, *argv_extra], stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=preexec)
         self.ctx = zmq.Context.instance()
 
     def request(self, req, timeout_ms=3000):
@@ -515,6 +517,8 @@ class Subscriber:
             self.s.setsockopt_string(zmq.SUBSCRIBE, p)
         self.s.connect(endpoint)
 
+    last_seq = None  # the seq of the last publication received
+
     def recv(self, timeout_s=5):
         """(topic, Publication) or None on timeout."""
         if not self.s.poll(int(timeout_s * 1000)):
@@ -522,7 +526,17 @@ class Subscriber:
         topic, payload = self.s.recv_multipart()
         p = pb().Publication()
         p.ParseFromString(payload)
+        self.last_seq = p.seq
         return topic.decode(), p
+
+    def drain(self, quiet_s=0.3):
+        """Every publication until none arrives for quiet_s, as a list."""
+        got = []
+        while True:
+            one = self.recv(quiet_s)
+            if one is None:
+                return got
+            got.append(one)
 
     def wait_for(self, pred, timeout_s=10):
         """The first (topic, Publication) satisfying pred, or None."""
@@ -565,6 +579,8 @@ class GatewayTest(unittest.TestCase):
         if hasattr(self, "sub"):
             self.sub.close()
         self.peer.close()
+        if self.gw is None:
+            return
         code = self.gw.stop()
         # A clean exit is part of every test: under ASan/UBSan a leak or an
         # error report makes handoffd exit non-zero.
