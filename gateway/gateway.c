@@ -663,6 +663,25 @@ static void recover_command(void *ctx, const char *key, int code, const char *me
 	hf_engine_remember(&gw->engine, key, code, message, incident);
 }
 
+/* Moves closed incidents older than gateway.retain_days to archive.db, in
+ * batches of 1,000 (rounds: at most `rounds` batches now). */
+static void archive_old(struct hf_gateway *gw, int rounds)
+{
+	struct hf_now now = hf_clock_now(gw->clock);
+	int64_t before;
+
+	if (!gw->journal || gw->cfg->gateway.retain_days <= 0)
+		return;
+	before = now.unix_ms - (int64_t)(gw->cfg->gateway.retain_days * 86400000.0);
+	while (rounds-- > 0 && hf_journal_archive(gw->journal, before, 1000) == 1000)
+		;
+}
+
+static void on_retention(uv_timer_t *t)
+{
+	archive_old(t->data, 10);
+}
+
 /* Opens the journal in the state directory and brings back what it holds:
  * incidents (with their deadlines), units, command replies, epoch and seq.
  * A journal that cannot be opened (corrupt, newer schema, unwritable) stops
@@ -687,6 +706,8 @@ static int open_journal(struct hf_gateway *gw, const struct hf_config *cfg)
 		hf_err("%s", err);
 		return rc;
 	}
+	archive_old(gw, 1000); /* what is archived is not loaded */
+	uv_timer_start(&gw->retention, on_retention, 3600 * 1000, 3600 * 1000);
 	rc = hf_journal_recover(gw->journal, &sink, &epoch, &reserved);
 	if (rc) {
 		hf_err("journal %s/%s: cannot read it back", cfg->gateway.state_dir,
@@ -775,6 +796,8 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	uv_signal_start(&gw->sighup, on_hup, SIGHUP);
 	uv_timer_init(loop, &gw->deadline);
 	gw->deadline.data = gw;
+	uv_timer_init(loop, &gw->retention);
+	gw->retention.data = gw;
 	gw->deadline_armed = INT64_MAX;
 
 	rc = hf_bus_init(&gw->bus, loop, zmq_ctx, clock, cfg->endpoints.publish,
@@ -811,7 +834,8 @@ void hf_gateway_stop(struct hf_gateway *gw)
 		hf_bus_close(&gw->bus, on_bus_closed);
 	}
 	uv_handle_t *parts[] = { (uv_handle_t *)&gw->sigterm, (uv_handle_t *)&gw->sigint,
-				 (uv_handle_t *)&gw->sighup, (uv_handle_t *)&gw->deadline };
+				 (uv_handle_t *)&gw->sighup, (uv_handle_t *)&gw->deadline,
+				 (uv_handle_t *)&gw->retention };
 
 	for (size_t i = 0; i < HF_ARRAY_SIZE(parts); i++) {
 		if (parts[i]->data && !uv_is_closing(parts[i])) {

@@ -41,6 +41,7 @@ struct hf_gateway {
 	uv_signal_t sighup;
 	uv_timer_t deadline;         /* wakes the engine at its next deadline */
 	struct hf_journal *journal;  /* NULL until opened */
+	uv_timer_t retention;        /* archives old closed incidents hourly */
 	uint64_t seq_reserved;       /* no seq above it may be used before the journal says so */
 	uint64_t restarted_after;    /* the last seq of the previous run (0: new journal) */
 	int pending_acks;            /* deferred replies waiting for the journal */

@@ -68,7 +68,7 @@ struct hf_incident *hf_incidents_adopt(struct hf_incidents *s, uint32_t number,
 		if (!gap)
 			return NULL;
 		gap->state = HF_INC_CANCELLED;
-		snprintf(gap->outcome, sizeof gap->outcome, "not in the journal");
+		snprintf(gap->outcome, sizeof gap->outcome, "archived (or never journaled)");
 	}
 	return hf_incidents_open(s, now);
 }

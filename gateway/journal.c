@@ -862,6 +862,75 @@ static void on_checkpoint_timer(uv_timer_t *t)
 	j->jobs++;
 }
 
+/* ---------------------------------------------------------------- retention */
+
+int hf_journal_archive(struct hf_journal *j, int64_t before_unix_ms, int max)
+{
+	char sql[HF_PATH_MAX * 2 + 200], err[200] = "", *quoted;
+	const char *dir_end = strrchr(j->path, '/');
+	sqlite3_stmt *st;
+	int moved = 0, rc;
+
+	if (j->failing || !dir_end)
+		return -EIO;
+	quoted = sqlite3_mprintf("%.*s/archive.db", (int)(dir_end - j->path), j->path);
+	if (!quoted)
+		return -ENOMEM;
+	snprintf(sql, sizeof sql, "ATTACH DATABASE %s AS archive", "?");
+	rc = sqlite3_prepare_v2(j->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, quoted, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(quoted);
+	if (rc != SQLITE_OK) {
+		hf_warn("journal: cannot open the archive: %s", sqlite3_errmsg(j->db));
+		return -EIO;
+	}
+	rc = exec(j->db,
+		  "CREATE TABLE IF NOT EXISTS archive.meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+		  "INSERT OR IGNORE INTO archive.meta VALUES('schema', '1');"
+		  "CREATE TABLE IF NOT EXISTS archive.timeline(id INTEGER PRIMARY KEY, incident TEXT "
+		  "NOT NULL, n INTEGER NOT NULL, unix_ms INTEGER NOT NULL, source TEXT NOT NULL, actor "
+		  "TEXT NOT NULL, what TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, "
+		  "prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE(incident, n));"
+		  "CREATE TABLE IF NOT EXISTS archive.incidents(number INTEGER PRIMARY KEY, id TEXT NOT "
+		  "NULL, open INTEGER NOT NULL, updated_unix_ms INTEGER NOT NULL, state BLOB NOT NULL);",
+		  err, sizeof err);
+	if (rc == SQLITE_OK)
+		rc = exec(j->db, "BEGIN IMMEDIATE", err, sizeof err);
+	if (rc == SQLITE_OK) {
+		snprintf(sql, sizeof sql, "CREATE TEMP TABLE doomed AS SELECT number, id FROM "
+			 "incidents WHERE open = 0 AND updated_unix_ms < %lld ORDER BY number "
+			 "LIMIT %d", (long long)before_unix_ms, max);
+		rc = exec(j->db, sql, err, sizeof err);
+	}
+	if (rc == SQLITE_OK)
+		rc = exec(j->db,
+			  "INSERT OR REPLACE INTO archive.timeline SELECT * FROM timeline WHERE "
+			  "incident IN (SELECT id FROM doomed);"
+			  "INSERT OR REPLACE INTO archive.incidents SELECT * FROM incidents WHERE "
+			  "number IN (SELECT number FROM doomed);"
+			  "DELETE FROM timeline WHERE incident IN (SELECT id FROM doomed);"
+			  "DELETE FROM incidents WHERE number IN (SELECT number FROM doomed);",
+			  err, sizeof err);
+	if (rc == SQLITE_OK)
+		moved = sqlite3_changes(j->db);
+	if (rc == SQLITE_OK)
+		rc = exec(j->db, "DROP TABLE doomed; COMMIT", err, sizeof err);
+	if (rc != SQLITE_OK) {
+		exec(j->db, "ROLLBACK", NULL, 0);
+		exec(j->db, "DROP TABLE IF EXISTS temp.doomed", NULL, 0);
+		hf_warn("journal: archiving failed: %s", err);
+		moved = -EIO;
+	}
+	exec(j->db, "DETACH DATABASE archive", NULL, 0);
+	if (moved > 0)
+		hf_notice("journal: %d closed incident(s) archived to archive.db", moved);
+	return moved;
+}
+
 /* ---------------------------------------------------------------- recovery */
 
 int hf_journal_recover(struct hf_journal *j, const struct hf_journal_recovery *sink,

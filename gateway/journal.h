@@ -128,6 +128,14 @@ struct hf_journal_recovery {
 int hf_journal_recover(struct hf_journal *j, const struct hf_journal_recovery *sink,
 		       uint64_t *epoch, uint64_t *seq_reserved);
 
+/*
+ * Retention: moves closed incidents last changed before before_unix_ms (their
+ * timeline and state) to <dir>/archive.db, at most `max` per call, and
+ * returns how many moved (or -errno). archive.db has the same timeline and
+ * incidents tables, so `handoffctl export --journal archive.db` reads it.
+ */
+int hf_journal_archive(struct hf_journal *j, int64_t before_unix_ms, int max);
+
 const struct hf_journal_stats *hf_journal_stats(const struct hf_journal *j);
 /* True while writes fail; *why says why. */
 bool hf_journal_failing(const struct hf_journal *j, const char **why);

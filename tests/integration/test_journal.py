@@ -156,6 +156,35 @@ class Journal(harness.GatewayTest):
         finally:
             late.close()
 
+    def test_old_closed_incidents_move_to_the_archive(self):
+        first = self.emergency(2001001).incident
+        self.emergency(2001002)
+        P = pb()
+        r = self.gw.command(P.COMMAND_KIND_CANCEL, first.id, note="pocket press")
+        self.assertEqual(r.code, P.REPLY_CODE_OK, r.message)
+        self.assertEqual(self.gw.stop(), 0)
+        with open(self.config) as f:
+            text = f.read()
+        with open(self.config, "w") as f:   # keep closed incidents ~0.1 s
+            f.write(text.replace("  heartbeat_ms:", "  retain_days: 0.000001\n  heartbeat_ms:"))
+        time.sleep(0.3)
+        self.gw = harness.Gateway(self.config, self.ep, os.path.join(self.tmp, "after.log"))
+        self.gw.wait_ready()
+        snap = self.gw.snapshot(closed=True)
+        self.assertEqual([i.id for i in snap.incidents if i.state == P.INCIDENT_STATE_RAISED],
+                         ["INC-0002"], "the open incident stays")
+        archive = sqlite3.connect(os.path.join(self.tmp, "state", "archive.db"))
+        moved = {r[0] for r in archive.execute("SELECT incident FROM timeline")}
+        archive.close()
+        self.assertEqual(moved, {first.id})
+        db = sqlite3.connect(self.journal_path())
+        left = {r[0] for r in db.execute("SELECT incident FROM timeline")}
+        db.close()
+        self.assertEqual(left, {"INC-0002"})
+        self.assertIn("archived", self.gw.logtext())
+        self.peer.accept()
+        self.assertEqual(self.emergency(2001003).incident.id, "INC-0003", "numbers continue")
+
     def test_a_journal_from_a_newer_version_stops_the_start(self):
         self.emergency(2001001)
         self.assertEqual(self.gw.stop(), 0)
@@ -206,7 +235,7 @@ class Journal(harness.GatewayTest):
             if not got:
                 continue
             t, p = got
-            if p.WhichOneof("body") == "incident":
+            if p.WhichOneof("body") == "incident" and p.incident.subject.issi in issis:
                 alerted.add(p.incident.subject.issi)
             if p.WhichOneof("body") == "notice" and p.notice.kind == "journal_failing":
                 notice = p.notice
