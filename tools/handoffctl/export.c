@@ -30,7 +30,7 @@ static void export_usage(FILE *fp)
 		"The journal is <gateway.state_dir>/" HF_JOURNAL_FILE " of the config (-c FILE;\n"
 		"without it the default state_dir, \"state\"), or --journal PATH. It is opened\n"
 		"read-only and its chain checked first: a tampered journal is refused.\n"
-		"  -j, --journal PATH  the journal database to read\n"
+		"  --journal PATH      the journal database to read\n"
 		"  -o, --output FILE   write to FILE instead of stdout\n");
 }
 
@@ -206,7 +206,7 @@ static int write_out(const char *path, const char *text, size_t len)
 int ctl_export(const struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "journal", required_argument, NULL, 'j' },
+		{ "journal", required_argument, NULL, 'J' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -219,9 +219,9 @@ int ctl_export(const struct ctl *ctl, int argc, char **argv)
 	int opt, rc;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "j:o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'j':
+		case 'J':
 			journal = optarg;
 			break;
 		case 'o':
