@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -183,21 +184,33 @@ fail:
 	return 1;
 }
 
-/* Writes len bytes of text to path ("-" or NULL: stdout). 0, or 1 after saying why. */
+/* Writes len bytes of text to stdout, or to path (not "-") through a
+ * temporary file renamed into place, so a file named FILE is always a whole
+ * export. 0, or 1 after saying why. */
 static int write_out(const char *path, const char *text, size_t len)
 {
-	FILE *fp = path && strcmp(path, "-") ? fopen(path, "w") : stdout;
+	char tmp[4096];
+	FILE *fp;
 	int bad;
 
-	if (fp == NULL) {
-		fprintf(stderr, "handoffctl export: cannot write %s: %s\n", path, strerror(errno));
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+			fprintf(stderr, "handoffctl export: writing stdout: %s\n", strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.part", path) >= sizeof tmp ||
+	    (fp = fopen(tmp, "w")) == NULL) {
+		fprintf(stderr, "handoffctl export: cannot write %s: %s\n", path,
+			strlen(path) + 6 > sizeof tmp ? "name too long" : strerror(errno));
 		return 1;
 	}
 	bad = fwrite(text, 1, len, fp) != len;
-	bad |= fp == stdout ? fflush(fp) != 0 : fclose(fp) != 0;
-	if (bad) {
-		fprintf(stderr, "handoffctl export: writing %s: %s\n", fp == stdout ? "stdout" : path,
-			strerror(errno));
+	bad |= fclose(fp) != 0;
+	if (bad || rename(tmp, path) != 0) {
+		fprintf(stderr, "handoffctl export: writing %s: %s\n", path, strerror(errno));
+		unlink(tmp);
 		return 1;
 	}
 	return 0;
