@@ -38,5 +38,8 @@ const char *ctl_clock(int64_t unix_ms, char *buf, size_t size);
 int ctl_watch(const struct ctl *ctl, int argc, char **argv);
 int ctl_snapshot(const struct ctl *ctl, int argc, char **argv);
 int ctl_decode(const struct ctl *ctl, int argc, char **argv);
+/* export.c: `export INCIDENT` from the journal database, `verify FILE`. */
+int ctl_export(const struct ctl *ctl, int argc, char **argv);
+int ctl_verify(const struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -31,10 +31,14 @@ static void usage(FILE *fp)
 		"  cancel INCIDENT REASON       close without action (a reason is required)\n"
 		"  check-in CALLSIGN            record a lone worker's check-in\n"
 		"  decode [--quiet]             decode a captured PEI stream on stdin to JSON lines\n"
+		"  export [--journal PATH] [-o FILE] INCIDENT\n"
+		"                               the incident's timeline from the journal as\n"
+		"                               tamper-evident JSON (see export --help)\n"
+		"  verify FILE                  check an export (FILE - : stdin); exit 0 if intact\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE   take endpoints from the gateway's config (default: the\n"
-		"                      shipped loopback endpoints)\n"
+		"  -c, --config FILE   take endpoints and state_dir from the gateway's config\n"
+		"                      (default: the shipped loopback endpoints and \"state\")\n"
 		"  -a, --actor NAME    who is acting (default $HANDOFF_ACTOR, else $USER)\n"
 		"  -t, --timeout MS    how long to wait for the gateway (default 5000)\n"
 		"  -k, --key KEY       idempotency key: a command repeated with the same key is\n"
@@ -213,8 +217,11 @@ int main(int argc, char **argv)
 		ctl.cfg = &defaults;
 	}
 
-	if (strcmp(cmd, "decode") == 0) {
-		rc = ctl_decode(&ctl, argc, argv);
+	if (strcmp(cmd, "decode") == 0 || strcmp(cmd, "export") == 0 ||
+	    strcmp(cmd, "verify") == 0) {
+		rc = cmd[0] == 'd'   ? ctl_decode(&ctl, argc, argv)
+		     : cmd[0] == 'e' ? ctl_export(&ctl, argc, argv)
+				     : ctl_verify(&ctl, argc, argv);
 		hf_config_destroy(loaded);
 		return rc;
 	}
