@@ -87,9 +87,19 @@ static void print_unit(FILE *fp, const Handoff__V1__UnitRef *u)
 		fprintf(fp, "%s (not on the roster)", u->callsign);
 }
 
+/* Now, UTC milliseconds: countdowns are shown from the moment of printing. */
+static int64_t now_unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_unix_ms,
 			const char *tag)
 {
+	int64_t now = now_unix_ms();
 	char t[16];
 
 	fprintf(fp, "%s %-6s %s %s %s area %s (%s): ", ctl_clock(at_unix_ms, t, sizeof t), tag,
@@ -123,9 +133,14 @@ void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_u
 			inc->repeats ? " (repeated)" : "");
 	if (inc->supervisor)
 		fprintf(fp, "; supervisor %s", inc->supervisor->callsign);
-	if (inc->next_escalation_unix_ms && at_unix_ms)
-		fprintf(fp, "; escalates in %" PRId64 " s",
-			(inc->next_escalation_unix_ms - at_unix_ms + 999) / 1000);
+	if (inc->next_escalation_unix_ms) {
+		int64_t left = inc->next_escalation_unix_ms - now;
+
+		if (left > 0)
+			fprintf(fp, "; escalates in %" PRId64 " s", (left + 999) / 1000);
+		else
+			fputs("; escalation due now", fp);
+	}
 	if (inc->detention) {
 		static const char *const stage[] = { "", "running", "supervisor warned",
 						     "LIMIT REACHED", "ended" };
@@ -134,7 +149,7 @@ void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_u
 		fprintf(fp, "; detention %s", stage[st]);
 		if (st == 1 || st == 2)
 			fprintf(fp, ", limit in %" PRId64 " min",
-				(inc->detention->limit_unix_ms - at_unix_ms + 59999) / 60000);
+				(inc->detention->limit_unix_ms - now + 59999) / 60000);
 	}
 	if (inc->welfare_stage)
 		fprintf(fp, "; welfare %s", inc->welfare_stage >= 2 ? "RED" : "AMBER");
