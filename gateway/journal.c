@@ -154,13 +154,13 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return rc;
 }
 
-/* The value of a meta key into buf ("" if absent). SQLITE_OK or an error. */
-static int meta_get(sqlite3 *db, const char *key, char *buf, size_t size)
+int hf_journal_meta_get(struct sqlite3 *db, const char *key, char **out)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
+	int rc;
 
-	buf[0] = '\0';
+	*out = NULL;
+	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -168,12 +168,23 @@ static int meta_get(sqlite3 *db, const char *key, char *buf, size_t size)
 	if (rc == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 0);
 
-		snprintf(buf, size, "%s", v ? (const char *)v : "");
-		rc = SQLITE_OK;
+		*out = strdup(v ? (const char *)v : "");
+		rc = *out ? SQLITE_OK : SQLITE_NOMEM;
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The value of a meta key into buf ("" if absent). SQLITE_OK or an error. */
+static int meta_get(sqlite3 *db, const char *key, char *buf, size_t size)
+{
+	char *v;
+	int rc = hf_journal_meta_get(db, key, &v);
+
+	snprintf(buf, size, "%s", v ? v : "");
+	free(v);
 	return rc;
 }
 

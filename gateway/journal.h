@@ -60,6 +60,12 @@ void hf_journal_entry_hash(const char *prev_hash, const char *incident, int64_t 
 			   uint64_t seq, const uint8_t *state, size_t len, char out[HF_HASH_HEX]);
 
 struct hf_journal;
+struct sqlite3;
+
+/* The value of meta key in a journal database (a new string in *out, NULL if
+ * absent). An SQLite result code: SQLITE_OK (0) or an error. Used by the
+ * gateway and by `handoffctl export`. */
+int hf_journal_meta_get(struct sqlite3 *db, const char *key, char **out);
 
 /* The journal started or stopped failing (why: the error, "" when writing again). */
 struct hf_journal_status_cb {

@@ -35,31 +35,6 @@ static void export_usage(FILE *fp)
 		"  -o, --output FILE   write to FILE instead of stdout\n");
 }
 
-/* Reads one meta value into a malloc'd string (*out NULL when absent).
- * 0, or an SQLite error code (its message in the db handle). */
-static int meta_get(sqlite3 *db, const char *key, char **out)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*out = NULL;
-	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-
-		*out = strdup(v ? (const char *)v : "");
-		rc = *out ? SQLITE_OK : SQLITE_NOMEM;
-	} else if (rc == SQLITE_DONE) {
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Reads the incident's timeline rows (ordered by n) into doc. Returns 0, or 1
  * after printing why (naming path and the entry). */
 static int read_rows(sqlite3 *db, const char *path, struct hf_evidence *doc)
@@ -143,7 +118,7 @@ static int load(const char *path, struct hf_evidence *doc)
 	/* One read transaction: meta and the timeline from the same snapshot. */
 	rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = meta_get(db, "schema", &schema);
+		rc = hf_journal_meta_get(db, "schema", &schema);
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "handoffctl export: %s is not a handoff journal: %s\n", path,
 			sqlite3_errmsg(db));
@@ -168,7 +143,7 @@ static int load(const char *path, struct hf_evidence *doc)
 			path, version, HF_JOURNAL_SCHEMA);
 		goto fail;
 	}
-	if (meta_get(db, "gateway", &doc->gateway) != SQLITE_OK || doc->gateway == NULL) {
+	if (hf_journal_meta_get(db, "gateway", &doc->gateway) != SQLITE_OK || doc->gateway == NULL) {
 		fprintf(stderr, "handoffctl export: %s is not a handoff journal: no gateway in meta\n",
 			path);
 		goto fail;
