@@ -352,6 +352,12 @@ int hf_journal_open(const char *dir, const char *gateway_id, uv_loop_t *loop,
 			 strerror(errno));
 		return rc;
 	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "the state directory %s is not writable (%s): the journal "
+			 "cannot be kept there", dir, strerror(errno));
+		return rc;
+	}
 	j = calloc(1, sizeof *j);
 	if (!j) {
 		snprintf(err, errlen, "out of memory");

@@ -436,13 +436,15 @@ class PtyRadio:
 class Gateway:
     """A real handoffd process on a config file."""
 
-    def __init__(self, config, endpoints, log_path, preexec=None, argv_extra=()):
-        """preexec: run in the child before exec (e.g. resource limits)."""
+    def __init__(self, config, endpoints, log_path, preexec=None, argv_extra=(), wrapper=()):
+        """preexec: run in the child before exec (e.g. resource limits);
+        wrapper: a command line that ends by exec'ing handoffd's (e.g. a mount
+        namespace set up by unshare)."""
         self.config = config
         self.ep = endpoints
         self.log_path = log_path
         self.log = open(log_path, "wb")
-        self.proc = subprocess.Popen([HANDOFFD, "-c", config, *argv_extra], stdout=self.log,
+        self.proc = subprocess.Popen([*wrapper, HANDOFFD, "-c", config, *argv_extra], stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True,
                                      preexec_fn=preexec)
         self.ctx = zmq.Context.instance()
