@@ -534,7 +534,7 @@ Test(config, loads_the_shipped_config_cleanly)
 	cr_assert_eq(d.n, 0, "%s", all);
 	free(all);
 	cr_assert_str_eq(cfg->gateway.id, "demo");
-	cr_assert_str_eq(cfg->gateway.state_dir, HF_SOURCE_ROOT "/config/state");
+	cr_assert_str_eq(cfg->gateway.state_dir, HF_SOURCE_ROOT "/config/../state");
 	cr_assert_eq(cfg->n_adapters, 1);
 	cr_assert_str_eq(cfg->adapters[0].name, "pei-1");
 	cr_assert_str_eq(cfg->adapters[0].connect, "127.0.0.1:7710");
