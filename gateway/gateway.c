@@ -878,6 +878,9 @@ int hf_gateway_reload(struct hf_gateway *gw)
 		hf_warn("reload: publish/command endpoint changes take effect at restart");
 	if (strcmp(next->gateway.id, gw->cfg->gateway.id))
 		hf_warn("reload: gateway.id changes take effect at restart");
+	if (strcmp(next->gateway.state_dir, gw->cfg->gateway.state_dir))
+		hf_warn("reload: gateway.state_dir changes take effect at restart (the journal "
+			"stays in %s)", gw->cfg->gateway.state_dir);
 	rc = hf_engine_reconfigure(&gw->engine, next);
 	if (rc) {
 		/* Back to the running config's rules; the registry copies
