@@ -1147,7 +1147,7 @@ int hf_places_load_string(const char *name, const char *buf, size_t len,
 	struct fy_diag_cfg dcfg;
 	struct fy_parse_cfg pcfg;
 	size_t first = diag ? diag->n : 0;
-	int rc = 0;
+	int rc = 0, xline, xcol;
 
 	*out = NULL;
 	if (diag)
@@ -1163,6 +1163,11 @@ int hf_places_load_string(const char *name, const char *buf, size_t len,
 	}
 	if (!check_text(&c, buf, len))
 		goto done;
+	if (hf_yaml_find_explicit_key(buf, len, &xline, &xcol)) {
+		problem(&c, (struct pos){ xline, xcol }, "explicit mapping keys (\"? \") are not "
+			"used in a places file: write key: value");
+		goto done;
+	}
 
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;

@@ -165,3 +165,36 @@ out:
 	*lenp = len;
 	return 0;
 }
+
+bool hf_yaml_find_explicit_key(const char *buf, size_t len, int *line, int *col)
+{
+	int ln = 1;
+
+	for (size_t i = 0; i < len;) {
+		size_t start = i;
+
+		/* indentation, then any "- " sequence entries */
+		for (;;) {
+			while (i < len && buf[i] == ' ')
+				i++;
+			if (i + 1 < len && buf[i] == '-' && (buf[i + 1] == ' ' || buf[i + 1] == '\t')) {
+				i += 2;
+				continue;
+			}
+			break;
+		}
+		if (i < len && buf[i] == '?' &&
+		    (i + 1 == len || strchr(" \t\r\n", buf[i + 1]))) {
+			*line = ln;
+			*col = (int)(i - start) + 1;
+			return true;
+		}
+		while (i < len && buf[i] != '\n' && buf[i] != '\r')
+			i++;
+		if (i < len && buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+			i++;
+		i++;
+		ln++;
+	}
+	return false;
+}

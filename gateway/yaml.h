@@ -27,6 +27,15 @@ bool hf_yaml_is_plain(struct fy_node *n);
 int hf_yaml_scalar_number(struct fy_node *n, double *out);
 /* A libfyaml diag output callback that prints nothing (errors are collected). */
 void hf_yaml_quiet(struct fy_diag *diag, void *user, const char *buf, size_t len);
+/*
+ * Finds a block-context explicit mapping key: "?" followed by a space, tab or
+ * end of line as the first token of a line (after indentation and any "- "
+ * sequence entries). Neither the config nor GeoJSON needs them, and libfyaml
+ * 0.7.12 crashes in fy_parser_destroy on some (e.g. "? a:\t:"). Returns true
+ * and the 1-based line and column of the "?" if buf has one.
+ */
+bool hf_yaml_find_explicit_key(const char *buf, size_t len, int *line, int *col);
+
 /* Reads the whole file at path (at most max bytes; larger: -EFBIG; a directory:
  * -EISDIR) into a new buffer (*bufp, free it). Returns 0 or a negative errno. */
 int hf_file_read(const char *path, size_t max, char **bufp, size_t *lenp);

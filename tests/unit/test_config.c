@@ -429,6 +429,10 @@ Test(config, reports_yaml_syntax_errors_and_bad_file_shapes_with_a_position)
 		  { "2:7: this value spans 17 lines; a config value may span at most 16" } },
 		{ "areas:\n  - {id: a, name: 'O''''Brien'}\n", /* leaks in libfyaml 0.7.12 */
 		  { "2:19: consecutive '' escapes in a single-quoted value are not supported" } },
+		{ "gaapequi:\n? en mreegcy: \t:ontsablex*", /* crashed libfyaml 0.7.12 */
+		  { "2:1: explicit mapping keys (\"? \") are not used in a handoff config" } },
+		{ "roster:\n  - ? b: \t:c\n",
+		  { "2:5: explicit mapping keys (\"? \") are not used in a handoff config" } },
 	};
 
 	CHECK_CASES(cases);

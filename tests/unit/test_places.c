@@ -371,6 +371,8 @@ Test(places, refuses_a_file_that_is_not_a_feature_collection)
 		  { "2:1: a second document starts here", NULL } },
 		{ "{\"type\": \"FeatureCollection\", \"features\": [], \"x\": \"a\x01\"}",
 		  { "1:54: control character U+0001", NULL } },
+		{ "? a:\t:\n", /* crashed libfyaml 0.7.12 */
+		  { "1:1: explicit mapping keys (\"? \") are not used in a places file", NULL } },
 	};
 
 	check_cases(cases, HF_ARRAY_SIZE(cases));
