@@ -2229,11 +2229,7 @@ int hf_config_load_string(const char *name, const char *buf, size_t len,
 			  struct hf_config **out, struct hf_diag *diag)
 {
 	struct ctx c = { .diag = diag, .types = known_adapter_types, .buf = buf, .len = len };
-	struct fy_document *doc = NULL, *extra;
-	struct fy_parser *fyp = NULL;
-	struct fy_diag *fyd = NULL;
-	struct fy_diag_cfg dcfg;
-	struct fy_parse_cfg pcfg;
+	struct hf_yaml_doc y = { 0 };
 	size_t first = diag ? diag->n : 0;
 	int rc = 0, xline, xcol;
 
@@ -2259,55 +2255,25 @@ int hf_config_load_string(const char *name, const char *buf, size_t len,
 		goto done;
 	}
 
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = hf_yaml_quiet;
-	dcfg.colorize = false;
-	fyd = fy_diag_create(&dcfg);
-	if (!fyd)
+	if (hf_yaml_parse(&y, buf, len))
 		goto nomem;
-	fy_diag_set_collect_errors(fyd, true);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
-	pcfg.diag = fyd;
-	fyp = fy_parser_create(&pcfg);
-	if (!fyp || fy_parser_set_string(fyp, len ? buf : "", len) != 0)
-		goto nomem;
-
-	doc = fy_parse_load_document(fyp);
-	if (doc && !fy_diag_got_error(fyd)) {
-		extra = fy_parse_load_document(fyp);
-		if (extra) {
-			const struct fy_mark *m = fy_document_state_start_mark(
-				fy_document_get_document_state(extra));
-			struct pos at = m ? (struct pos){ m->line + 1, m->column + 1 } :
-					    (struct pos){ 0, 0 };
-
-			problem(&c, at, "a second YAML document starts here; the config must be "
-				"one document");
-			fy_parse_document_destroy(fyp, extra);
-		}
-	}
-	if (fy_diag_got_error(fyd)) {
-		syntax_errors(&c, fyd);
+	if (y.extra)
+		problem(&c, (struct pos){ y.extra_line, y.extra_col }, "a second YAML document starts here; the config must be one document");
+	if (fy_diag_got_error(y.diag)) {
+		syntax_errors(&c, y.diag);
 	} else {
 		size_t before = c.errors;
 
-		check_scalars(&c, doc ? fy_document_root(doc) : NULL);
+		check_scalars(&c, y.doc ? fy_document_root(y.doc) : NULL);
 		if (c.errors == before)
-			read_top(&c, doc ? fy_document_root(doc) : NULL);
+			read_top(&c, y.doc ? fy_document_root(y.doc) : NULL);
 	}
 	goto done;
 
 nomem:
 	out_of_memory(&c);
 done:
-	if (doc)
-		fy_parse_document_destroy(fyp, doc);
-	if (fyp)
-		fy_parser_destroy(fyp);
-	if (fyd)
-		fy_diag_destroy(fyd);
+	hf_yaml_parse_finish(&y);
 	if (diag)
 		hf_diag_sort(diag, first, diag->n < DIAG_MAX ? diag->n : DIAG_MAX - 1);
 	if (c.nomem)
@@ -2322,8 +2288,6 @@ done:
 	return 0;
 }
 
-/* Reads the file, then loads its text; a file that cannot be read is one
- * problem at line 0, column 0. */
 /* Loads cfg->places_path into cfg->places; every area feature must name an
  * `areas:` id. Problems go to diag under the places file's name. */
 static int load_places(struct hf_config *cfg, struct hf_diag *diag)
@@ -2350,6 +2314,8 @@ static int load_places(struct hf_config *cfg, struct hf_diag *diag)
 	return rc;
 }
 
+/* Reads the file, then loads its text (and its places: file); a file that
+ * cannot be read is one problem at line 0, column 0. */
 int hf_config_load(const char *path, const char *const *known_adapter_types,
 		   struct hf_config **out, struct hf_diag *diag)
 {

@@ -198,3 +198,51 @@ bool hf_yaml_find_explicit_key(const char *buf, size_t len, int *line, int *col)
 	}
 	return false;
 }
+
+int hf_yaml_parse(struct hf_yaml_doc *y, const char *buf, size_t len)
+{
+	struct fy_diag_cfg dcfg;
+	struct fy_parse_cfg pcfg;
+	struct fy_document *extra;
+
+	memset(y, 0, sizeof *y);
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = hf_yaml_quiet;
+	dcfg.colorize = false;
+	y->diag = fy_diag_create(&dcfg);
+	if (!y->diag)
+		return -ENOMEM;
+	fy_diag_set_collect_errors(y->diag, true);
+	memset(&pcfg, 0, sizeof pcfg);
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
+	pcfg.diag = y->diag;
+	y->parser = fy_parser_create(&pcfg);
+	if (!y->parser || fy_parser_set_string(y->parser, len ? buf : "", len) != 0)
+		return -ENOMEM;
+	y->doc = fy_parse_load_document(y->parser);
+	if (y->doc && !fy_diag_got_error(y->diag)) {
+		extra = fy_parse_load_document(y->parser);
+		if (extra) {
+			const struct fy_mark *m = fy_document_state_start_mark(
+				fy_document_get_document_state(extra));
+
+			y->extra = true;
+			y->extra_line = m ? m->line + 1 : 0;
+			y->extra_col = m ? m->column + 1 : 0;
+			fy_parse_document_destroy(y->parser, extra);
+		}
+	}
+	return 0;
+}
+
+void hf_yaml_parse_finish(struct hf_yaml_doc *y)
+{
+	if (y->doc)
+		fy_parse_document_destroy(y->parser, y->doc);
+	if (y->parser)
+		fy_parser_destroy(y->parser);
+	if (y->diag)
+		fy_diag_destroy(y->diag);
+	memset(y, 0, sizeof *y);
+}

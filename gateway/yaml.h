@@ -36,6 +36,25 @@ void hf_yaml_quiet(struct fy_diag *diag, void *user, const char *buf, size_t len
  */
 bool hf_yaml_find_explicit_key(const char *buf, size_t len, int *line, int *col);
 
+/*
+ * One YAML 1.2 document parsed from memory, libfyaml's messages collected in
+ * diag (never printed). After hf_yaml_parse() returns 0, syntax errors are in
+ * diag (fy_diag_got_error); if the document parsed but another follows,
+ * extra is set with the 1-based position where it starts. Free with
+ * hf_yaml_parse_finish (also after an error).
+ */
+struct hf_yaml_doc {
+	struct fy_diag *diag;
+	struct fy_parser *parser;
+	struct fy_document *doc;
+	bool extra;
+	int extra_line, extra_col;
+};
+
+/* Parses len bytes of buf (borrowed until finish). 0, or -ENOMEM. */
+int hf_yaml_parse(struct hf_yaml_doc *y, const char *buf, size_t len);
+void hf_yaml_parse_finish(struct hf_yaml_doc *y);
+
 /* Reads the whole file at path (at most max bytes; larger: -EFBIG; a directory:
  * -EISDIR) into a new buffer (*bufp, free it). Returns 0 or a negative errno. */
 int hf_file_read(const char *path, size_t max, char **bufp, size_t *lenp);
