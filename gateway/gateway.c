@@ -28,6 +28,13 @@ static void reserve_seq(struct hf_gateway *gw)
 			(unsigned long long)gw->seq_reserved);
 }
 
+/* Publishes on the bus and keeps the journal's seq reservation ahead. */
+static void publish(struct hf_gateway *gw, const char *topic, Handoff__V1__Publication *p)
+{
+	hf_bus_publish(&gw->bus, topic, p);
+	reserve_seq(gw);
+}
+
 /* Packs a message into buf (size bytes) or a new heap buffer; *heap says
  * which. NULL on allocation failure. */
 static uint8_t *pack(const ProtobufCMessage *m, uint8_t *buf, size_t size, size_t *len,
@@ -72,8 +79,90 @@ static void publish_incident(void *ctx, const struct hf_engine *e,
 	p.body_case = HANDOFF__V1__PUBLICATION__BODY_INCIDENT;
 	p.incident = &w.msg;
 	hf_wire_incident_topic(inc, topic, sizeof topic);
-	hf_bus_publish(&gw->bus, topic, &p);
-	reserve_seq(gw);
+	publish(gw, topic, &p);
+}
+
+/* Notes that unit i changed: its state is journaled at the next flush (units
+ * move constantly, so their states are conflated, never queued). */
+static void mark_dirty(struct hf_gateway *gw, uint32_t i)
+{
+	if (!gw->journal)
+		return;
+	if (i >= gw->cap_is_dirty) {
+		size_t cap = gw->cap_is_dirty ? gw->cap_is_dirty : 1024;
+		uint8_t *m;
+
+		while (cap <= i)
+			cap *= 2;
+		if (!(m = realloc(gw->is_dirty, cap)))
+			return;
+		memset(m + gw->cap_is_dirty, 0, cap - gw->cap_is_dirty);
+		gw->is_dirty = m;
+		gw->cap_is_dirty = cap;
+	}
+	if (gw->is_dirty[i])
+		return;
+	if (gw->n_dirty == gw->cap_dirty) {
+		size_t cap = gw->cap_dirty ? gw->cap_dirty * 2 : 1024;
+		uint32_t *d = realloc(gw->dirty, cap * sizeof *d);
+
+		if (!d)
+			return;
+		gw->dirty = d;
+		gw->cap_dirty = cap;
+	}
+	gw->is_dirty[i] = 1;
+	gw->dirty[gw->n_dirty++] = i;
+}
+
+struct unit_flush {
+	struct hf_gateway *gw;
+	struct hf_wire_unit w;
+	char key[128];
+	uint8_t buf[2048];
+	int64_t unix_ms;
+};
+
+/* hf_journal_units' get: the i-th dirty unit's state, packed now. */
+static int dirty_unit(void *ctx, size_t i, struct hf_journal_unit *out)
+{
+	struct unit_flush *f = ctx;
+	const struct hf_unit *u = hf_registry_at(&f->gw->engine.reg, f->gw->dirty[i]);
+	size_t len;
+
+	hf_wire_unit(&f->w, &f->gw->engine, u);
+	len = protobuf_c_message_get_packed_size(&f->w.msg.base);
+	if (len > sizeof f->buf)
+		return -1;
+	protobuf_c_message_pack(&f->w.msg.base, f->buf);
+	hf_wire_unit_topic(u, f->key, sizeof f->key);
+	out->key = f->key + strlen("unit.");
+	out->state = f->buf;
+	out->len = len;
+	out->unix_ms = f->unix_ms;
+	return 0;
+}
+
+/* Writes the states of up to max changed units; false if the journal refused. */
+static bool flush_units(struct hf_gateway *gw, size_t max)
+{
+	struct unit_flush f = { .gw = gw, .unix_ms = hf_clock_now(gw->clock).unix_ms };
+	size_t n = gw->n_dirty < max ? gw->n_dirty : max;
+
+	if (!gw->journal || !n)
+		return true;
+	if (hf_journal_units(gw->journal, n, dirty_unit, &f) != 0)
+		return false; /* kept dirty: written when the journal can */
+	for (size_t i = 0; i < n; i++)
+		gw->is_dirty[gw->dirty[i]] = 0;
+	memmove(gw->dirty, gw->dirty + n, (gw->n_dirty - n) * sizeof *gw->dirty);
+	gw->n_dirty -= n;
+	return true;
+}
+
+static void on_units_flush(uv_timer_t *t)
+{
+	flush_units(t->data, 20000);
 }
 
 static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_unit *u,
@@ -89,19 +178,8 @@ static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_u
 	p.body_case = HANDOFF__V1__PUBLICATION__BODY_UNIT;
 	p.unit = &w.msg;
 	hf_wire_unit_topic(u, topic, sizeof topic);
-	hf_bus_publish(&gw->bus, topic, &p);
-	reserve_seq(gw);
-	if (gw->journal) {
-		uint8_t stack[1024], *buf;
-		size_t len;
-		bool heap;
-
-		buf = pack(&w.msg.base, stack, sizeof stack, &len, &heap);
-		if (buf)
-			hf_journal_unit(gw->journal, topic + strlen("unit."), now->unix_ms, buf, len);
-		if (heap)
-			free(buf);
-	}
+	publish(gw, topic, &p);
+	mark_dirty(gw, u->index);
 }
 
 static void publish_link(struct hf_gateway *gw, const struct hf_adapter *a)
@@ -115,8 +193,7 @@ static void publish_link(struct hf_gateway *gw, const struct hf_adapter *a)
 	p.body_case = HANDOFF__V1__PUBLICATION__BODY_LINK;
 	p.link = &w.msg;
 	snprintf(topic, sizeof topic, "link.%s", a->cfg.name);
-	hf_bus_publish(&gw->bus, topic, &p);
-	reserve_seq(gw);
+	publish(gw, topic, &p);
 }
 
 /* Tells dispatchers something that is not an incident. */
@@ -133,8 +210,7 @@ static void publish_notice(void *ctx, const struct hf_engine *e, const struct hf
 	p.body_case = HANDOFF__V1__PUBLICATION__BODY_NOTICE;
 	p.notice = &w.msg;
 	hf_wire_notice_topic(n, topic, sizeof topic);
-	hf_bus_publish(&gw->bus, topic, &p);
-	reserve_seq(gw);
+	publish(gw, topic, &p);
 }
 
 static struct hf_adapter *adapter_named(struct hf_gateway *gw, const char *name)
@@ -707,6 +783,7 @@ static int open_journal(struct hf_gateway *gw, const struct hf_config *cfg)
 		return rc;
 	}
 	archive_old(gw, 1000); /* what is archived is not loaded */
+	uv_timer_start(&gw->units_flush, on_units_flush, 1000, 1000);
 	uv_timer_start(&gw->retention, on_retention, 3600 * 1000, 3600 * 1000);
 	rc = hf_journal_recover(gw->journal, &sink, &epoch, &reserved);
 	if (rc) {
@@ -798,6 +875,8 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	gw->deadline.data = gw;
 	uv_timer_init(loop, &gw->retention);
 	gw->retention.data = gw;
+	uv_timer_init(loop, &gw->units_flush);
+	gw->units_flush.data = gw;
 	gw->deadline_armed = INT64_MAX;
 
 	rc = hf_bus_init(&gw->bus, loop, zmq_ctx, clock, cfg->endpoints.publish,
@@ -825,6 +904,8 @@ void hf_gateway_stop(struct hf_gateway *gw)
 	if (gw->journal) {
 		struct hf_journal *j = gw->journal;
 
+		while (gw->n_dirty && flush_units(gw, 20000))
+			;
 		gw->journal = NULL; /* nothing more is written from here on */
 		gw->closing++;
 		hf_journal_close(j, on_journal_closed, gw);
@@ -835,7 +916,7 @@ void hf_gateway_stop(struct hf_gateway *gw)
 	}
 	uv_handle_t *parts[] = { (uv_handle_t *)&gw->sigterm, (uv_handle_t *)&gw->sigint,
 				 (uv_handle_t *)&gw->sighup, (uv_handle_t *)&gw->deadline,
-				 (uv_handle_t *)&gw->retention };
+				 (uv_handle_t *)&gw->retention, (uv_handle_t *)&gw->units_flush };
 
 	for (size_t i = 0; i < HF_ARRAY_SIZE(parts); i++) {
 		if (parts[i]->data && !uv_is_closing(parts[i])) {
@@ -847,6 +928,10 @@ void hf_gateway_stop(struct hf_gateway *gw)
 
 void hf_gateway_finish(struct hf_gateway *gw)
 {
+	free(gw->dirty);
+	free(gw->is_dirty);
+	gw->dirty = NULL;
+	gw->is_dirty = NULL;
 	hf_engine_finish(&gw->engine);
 	free(gw->adapters);
 	gw->adapters = NULL;

@@ -42,6 +42,11 @@ struct hf_gateway {
 	uv_timer_t deadline;         /* wakes the engine at its next deadline */
 	struct hf_journal *journal;  /* NULL until opened */
 	uv_timer_t retention;        /* archives old closed incidents hourly */
+	uv_timer_t units_flush;      /* writes changed units' states every second */
+	uint32_t *dirty;             /* registry indices of units changed since the last write */
+	size_t n_dirty, cap_dirty;
+	uint8_t *is_dirty;           /* by registry index: in `dirty` */
+	size_t cap_is_dirty;
 	uint64_t seq_reserved;       /* no seq above it may be used before the journal says so */
 	uint64_t restarted_after;    /* the last seq of the previous run (0: new journal) */
 	int pending_acks;            /* deferred replies waiting for the journal */

@@ -25,8 +25,6 @@
 
 #define BACKLOG_MAX 1000000     /* records kept while the disk refuses them */
 #define RETRY_MS 1000           /* retry of a failing journal */
-#define UNIT_FLUSH_MS 1000      /* dirty unit states are written this often */
-#define UNIT_FLUSH_MAX 2000     /* at most this many per flush */
 #define CHECKPOINT_MS 10000
 
 /* ---------------------------------------------------------------- migrations */
@@ -104,23 +102,13 @@ struct hf_journal {
 	bool failing;
 	char error[200];
 	struct hf_journal_status_cb status_cb;
-	uv_timer_t retry, units_timer, checkpoint;
+	uv_timer_t retry, checkpoint;
 	bool checkpoint_running;
 	int open_handles;
 	int jobs;            /* threadpool jobs in flight */
 	bool closing;
 	void (*closed)(void *arg);
 	void *closed_arg;
-	/* Dirty unit states (conflated): key -> latest. */
-	struct hf_strmap unit_by_key;
-	struct unit_rec {
-		char *key;
-		uint8_t *blob;
-		size_t len;
-		int64_t unix_ms;
-		bool dirty;
-	} *units;
-	size_t n_units, cap_units;
 	struct hf_journal_stats stats;
 };
 
@@ -332,7 +320,6 @@ static void finalize_all(struct hf_journal *j)
 }
 
 static void on_retry(uv_timer_t *t);
-static void on_units_timer(uv_timer_t *t);
 static void on_checkpoint_timer(uv_timer_t *t);
 
 /* Loads every incident's chain head (last n and hash). */
@@ -368,7 +355,6 @@ int hf_journal_open(const char *dir, const char *gateway_id, uv_loop_t *loop,
 	if (status_cb)
 		j->status_cb = *status_cb;
 	hf_strmap_init(&j->chain_by_id, false);
-	hf_strmap_init(&j->unit_by_key, false);
 	snprintf(j->path, sizeof j->path, "%s/%s", dir, HF_JOURNAL_FILE);
 	snprintf(j->wal_path, sizeof j->wal_path, "%s-wal", j->path);
 	rc = sqlite3_open_v2(j->path, &j->db,
@@ -399,11 +385,9 @@ int hf_journal_open(const char *dir, const char *gateway_id, uv_loop_t *loop,
 	}
 	j->wal_fd = open(j->wal_path, O_RDONLY | O_CLOEXEC);
 	uv_timer_init(loop, &j->retry);
-	uv_timer_init(loop, &j->units_timer);
 	uv_timer_init(loop, &j->checkpoint);
-	j->retry.data = j->units_timer.data = j->checkpoint.data = j;
-	j->open_handles = 3;
-	uv_timer_start(&j->units_timer, on_units_timer, UNIT_FLUSH_MS, UNIT_FLUSH_MS);
+	j->retry.data = j->checkpoint.data = j;
+	j->open_handles = 2;
 	uv_timer_start(&j->checkpoint, on_checkpoint_timer, CHECKPOINT_MS, CHECKPOINT_MS);
 	*out = j;
 	return 0;
@@ -411,7 +395,6 @@ fail:
 	finalize_all(j);
 	sqlite3_close(j->db);
 	hf_strmap_finish(&j->chain_by_id);
-	hf_strmap_finish(&j->unit_by_key);
 	free(j);
 	return rc;
 }
@@ -693,88 +676,39 @@ int hf_journal_set_meta(struct hf_journal *j, const char *key, uint64_t value)
 
 /* ---------------------------------------------------------------- units */
 
-void hf_journal_unit(struct hf_journal *j, const char *key, int64_t unix_ms,
-		     const uint8_t *state, size_t len)
+int hf_journal_units(struct hf_journal *j, size_t n,
+		     int (*get)(void *ctx, size_t i, struct hf_journal_unit *u), void *ctx)
 {
-	struct unit_rec *u;
-	uint32_t i;
-	uint8_t *blob = malloc(len ? len : 1);
-
-	if (!blob)
-		return;
-	memcpy(blob, state, len);
-	if (hf_strmap_get(&j->unit_by_key, key, &i)) {
-		u = &j->units[i];
-		free(u->blob);
-	} else {
-		if (j->n_units == j->cap_units) {
-			size_t cap = j->cap_units ? j->cap_units * 2 : 1024;
-			struct unit_rec *n = realloc(j->units, cap * sizeof *n);
-
-			if (!n) {
-				free(blob);
-				return;
-			}
-			j->units = n;
-			j->cap_units = cap;
-		}
-		u = &j->units[j->n_units];
-		memset(u, 0, sizeof *u);
-		u->key = strdup(key);
-		if (!u->key || hf_strmap_put(&j->unit_by_key, u->key, (uint32_t)j->n_units)) {
-			free(u->key);
-			free(blob);
-			return;
-		}
-		j->n_units++;
-	}
-	u->blob = blob;
-	u->len = len;
-	u->unix_ms = unix_ms;
-	u->dirty = true;
-}
-
-/* Writes the dirty unit states (at most UNIT_FLUSH_MAX per call). */
-static void flush_units(struct hf_journal *j)
-{
-	size_t done = 0;
+	char err[200] = "";
 	int rc;
 
-	if (j->failing || !j->n_units)
-		return;
-	if (exec(j->db, "BEGIN IMMEDIATE", NULL, 0) != SQLITE_OK)
-		return;
-	rc = SQLITE_OK;
-	for (size_t i = 0; i < j->n_units && done < UNIT_FLUSH_MAX && rc == SQLITE_OK; i++) {
-		struct unit_rec *u = &j->units[i];
+	if (j->failing)
+		return -EIO;
+	if (!n)
+		return 0;
+	rc = exec(j->db, "BEGIN IMMEDIATE", err, sizeof err);
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		struct hf_journal_unit u;
 
-		if (!u->dirty)
+		if (get(ctx, i, &u) != 0)
 			continue;
-		sqlite3_bind_text(j->up_unit, 1, u->key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(j->up_unit, 2, u->unix_ms);
-		sqlite3_bind_blob(j->up_unit, 3, u->blob, (int)u->len, SQLITE_STATIC);
+		sqlite3_bind_text(j->up_unit, 1, u.key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(j->up_unit, 2, u.unix_ms);
+		sqlite3_bind_blob(j->up_unit, 3, u.state, (int)u.len, SQLITE_STATIC);
 		rc = sqlite3_step(j->up_unit) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		sqlite3_reset(j->up_unit);
-		if (rc == SQLITE_OK) {
-			u->dirty = false;
-			done++;
-		}
 	}
-	if (rc != SQLITE_OK || exec(j->db, "COMMIT", NULL, 0) != SQLITE_OK) {
-		char err[200];
-
+	if (rc == SQLITE_OK)
+		rc = exec(j->db, "COMMIT", err, sizeof err);
+	if (rc != SQLITE_OK) {
 		snprintf(err, sizeof err, "%s", sqlite3_errmsg(j->db));
 		exec(j->db, "ROLLBACK", NULL, 0);
-		for (size_t i = 0; i < j->n_units; i++)
-			j->units[i].dirty = true; /* rolled back: write them all again */
 		j->stats.failed_writes++;
 		set_failing(j, true, err);
+		return -EIO;
 	}
-}
-
-static void on_units_timer(uv_timer_t *t)
-{
-	flush_units(t->data);
+	j->stats.written += n;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- durability */
@@ -1029,13 +963,11 @@ void hf_journal_close(struct hf_journal *j, void (*done)(void *arg), void *arg)
 		j->closing = true;
 		j->closed = done;
 		j->closed_arg = arg;
-		flush_units(j);
 		drain_backlog(j);
 		if (j->n_backlog)
 			hf_err("journal: stopping with %zu record(s) that could not be written: %s",
 			       j->n_backlog, j->error);
 		uv_close((uv_handle_t *)&j->retry, on_timer_closed);
-		uv_close((uv_handle_t *)&j->units_timer, on_timer_closed);
 		uv_close((uv_handle_t *)&j->checkpoint, on_timer_closed);
 		return;
 	}
@@ -1052,14 +984,8 @@ void hf_journal_close(struct hf_journal *j, void (*done)(void *arg), void *arg)
 		j->backlog = r->next;
 		rec_free(r);
 	}
-	for (size_t i = 0; i < j->n_units; i++) {
-		free(j->units[i].key);
-		free(j->units[i].blob);
-	}
-	free(j->units);
 	free(j->chains);
 	hf_strmap_finish(&j->chain_by_id);
-	hf_strmap_finish(&j->unit_by_key);
 	done = j->closed;
 	arg = j->closed_arg;
 	free(j);

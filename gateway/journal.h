@@ -29,7 +29,8 @@
  *   incidents(number INTEGER PRIMARY KEY, id TEXT NOT NULL, open INTEGER NOT NULL,
  *             updated_unix_ms INTEGER NOT NULL, state BLOB NOT NULL)  -- packed Incident
  *   units(key TEXT PRIMARY KEY, updated_unix_ms INTEGER NOT NULL, state BLOB NOT NULL)
- *             -- packed handoff.v1.UnitState; key: unit id, or "issi-<n>" off the roster
+ *             -- packed handoff.v1.UnitState; key: unit id, or "issi-<n>" off the roster;
+ *             -- written every second for the units that changed
  *   commands(key TEXT PRIMARY KEY, unix_ms INTEGER NOT NULL, code INTEGER NOT NULL,
  *            message TEXT NOT NULL, incident INTEGER NOT NULL)  -- idempotency keys
  *
@@ -107,9 +108,22 @@ void hf_journal_incident(struct hf_journal *j, const char *id, uint32_t number, 
 void hf_journal_command(struct hf_journal *j, const char *key, int64_t unix_ms,
 			const char *actor, int kind, const char *incident_id, int code,
 			const char *message, uint32_t incident);
-/* A unit's latest state (packed UnitState); conflated, written every second. */
-void hf_journal_unit(struct hf_journal *j, const char *key, int64_t unix_ms,
-		     const uint8_t *state, size_t len);
+/* One unit's latest state, handed over by hf_journal_units' get(). */
+struct hf_journal_unit {
+	const char *key;      /* unit id, or "issi-<n>" off the roster */
+	const uint8_t *state; /* packed handoff.v1.UnitState */
+	size_t len;
+	int64_t unix_ms;
+};
+/*
+ * Writes n unit states in one transaction, asking get(ctx, i, &u) for each
+ * (0: write u, whose pointers stay valid until the next call; else skip).
+ * The caller keeps which units changed and calls this now and then (units
+ * move constantly: their states are conflated, not queued). 0, or -EIO with
+ * nothing written (the journal is failing: call again later).
+ */
+int hf_journal_units(struct hf_journal *j, size_t n,
+		     int (*get)(void *ctx, size_t i, struct hf_journal_unit *u), void *ctx);
 /* meta 'seq_reserved' / any numeric meta key. -EIO while failing (kept). */
 int hf_journal_reserve_seq(struct hf_journal *j, uint64_t upto);
 int hf_journal_set_meta(struct hf_journal *j, const char *key, uint64_t value);

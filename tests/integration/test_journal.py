@@ -21,7 +21,7 @@ import time
 import unittest
 
 import harness
-from harness import pb, rec_status
+from harness import pb, rec_lip, rec_status
 
 
 def mount_namespaces_work():
@@ -38,7 +38,7 @@ rules:
   emergency:
     constables: 2
     tiers:
-      - {after_s: 2, constables: 4, radius_m: 20000, supervisor: true}
+      - {after_s: 4, constables: 4, radius_m: 20000, supervisor: true}
     max_repeats: 0
     ack_timeout_s: 0
 """
@@ -71,6 +71,9 @@ class Journal(harness.GatewayTest):
         return pub
 
     def test_kill_9_brings_back_incidents_acks_deadlines_keys_and_seq(self):
+        # A constable's status and position, written within the second.
+        self.peer.send(rec_status(2002001, harness.STATUS_AVAILABLE))
+        self.peer.send(rec_lip(2002001, 51.5100, -0.1200))
         first = self.emergency(2001001).incident
         second = self.emergency(2001002).incident
         P = pb()
@@ -78,6 +81,7 @@ class Journal(harness.GatewayTest):
                         command=P.Command(kind=P.COMMAND_KIND_ACK, incident_id=first.id))
         reply = self.gw.request(req)
         self.assertEqual(reply.code, P.REPLY_CODE_OK, reply.message)
+        time.sleep(1.5)  # units' states are written every second
         last_seq = max(p.seq for _, p in self.sub.drain())
         self.restart(kill=True)
         # Heartbeats after the restart explain the gap in seq.
@@ -93,10 +97,14 @@ class Journal(harness.GatewayTest):
         self.assertEqual(by_id[first.id].acknowledged_by, "desk-central")
         self.assertEqual(by_id[second.id].state, P.INCIDENT_STATE_RAISED)
         self.assertGreater(snap.seq, last_seq)
-        # The unacknowledged one's tier (due 2 s after it was raised) fires:
+        units = {u.unit.unit_id: u for u in self.gw.snapshot(units=True).units}
+        self.assertEqual(units["pc-1"].status, harness.STATUS_AVAILABLE)
+        self.assertAlmostEqual(units["pc-1"].position.lat, 51.51, places=3)
+        self.assertAlmostEqual(units["pc-1"].position.lon, -0.12, places=3)
+        # The unacknowledged one's tier (due 4 s after it was raised) fires:
         # at once if it passed while the gateway was down, else on time.
         _, esc = self.wait_incident(lambda i: i.id == second.id and i.escalation_level == 1,
-                                    timeout_s=5)
+                                    timeout_s=8)
         self.assertIn("not acknowledged", esc.incident.last_change)
         # A replayed command key is answered, not applied again.
         again = self.gw.request(req)
