@@ -585,7 +585,6 @@ static void submit(struct hf_journal *j, struct rec *r)
 	j->n_backlog++;
 	if (!j->failing)
 		drain_backlog(j);
-	j->stats.backlog = j->n_backlog;
 }
 
 static void on_retry(uv_timer_t *t)
@@ -593,7 +592,6 @@ static void on_retry(uv_timer_t *t)
 	struct hf_journal *j = t->data;
 
 	drain_backlog(j);
-	j->stats.backlog = j->n_backlog;
 }
 
 void hf_journal_incident(struct hf_journal *j, const char *id, uint32_t number, bool open,
@@ -964,6 +962,10 @@ void hf_journal_close(struct hf_journal *j, void (*done)(void *arg), void *arg)
 		j->closed = done;
 		j->closed_arg = arg;
 		drain_backlog(j);
+		hf_info("journal: %llu record(s) written, %llu refused write(s) retried, %llu lost",
+			(unsigned long long)j->stats.written,
+			(unsigned long long)j->stats.failed_writes,
+			(unsigned long long)j->stats.dropped);
 		if (j->n_backlog)
 			hf_err("journal: stopping with %zu record(s) that could not be written: %s",
 			       j->n_backlog, j->error);
@@ -991,11 +993,6 @@ void hf_journal_close(struct hf_journal *j, void (*done)(void *arg), void *arg)
 	free(j);
 	if (done)
 		done(arg);
-}
-
-const struct hf_journal_stats *hf_journal_stats(const struct hf_journal *j)
-{
-	return &j->stats;
 }
 
 bool hf_journal_failing(const struct hf_journal *j, const char **why)

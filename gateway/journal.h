@@ -77,7 +77,6 @@ struct hf_journal_status_cb {
 struct hf_journal_stats {
 	uint64_t written;       /* records written */
 	uint64_t failed_writes; /* transactions the disk refused (then retried) */
-	uint64_t backlog;       /* records waiting for the disk */
 	uint64_t dropped;       /* records lost (backlog full, out of memory) */
 };
 
@@ -156,7 +155,6 @@ int hf_journal_recover(struct hf_journal *j, const struct hf_journal_recovery *s
  */
 int hf_journal_archive(struct hf_journal *j, int64_t before_unix_ms, int max);
 
-const struct hf_journal_stats *hf_journal_stats(const struct hf_journal *j);
 /* True while writes fail; *why says why. */
 bool hf_journal_failing(const struct hf_journal *j, const char **why);
 
