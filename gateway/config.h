@@ -104,6 +104,26 @@ struct hf_escalation_config {
 
 struct hf_places;
 
+/* Who may connect, from the keys file (`security.clients`). */
+enum hf_client_role {
+	HF_CLIENT_DISPATCHER,
+	HF_CLIENT_SUPERVISOR,
+	HF_CLIENT_CONSTABLE,
+	HF_CLIENT_CAD,
+	HF_CLIENT_ADAPTER,
+	HF_CLIENT_ADMIN,
+	HF_CLIENT_LOCAL, /* no keys configured: a loopback peer, allowed everything */
+};
+
+/* One entry of the keys file's `clients:`. */
+struct hf_client_key {
+	char name[HF_ID_MAX];            /* the identity recorded as the actor */
+	enum hf_client_role role;
+	char key[41];                    /* CURVE public key, Z85 */
+	char unit[HF_ID_MAX];            /* constable: their roster id ("" = none) */
+	int line;
+};
+
 struct hf_config {
 	char path[HF_PATH_MAX];
 	/* GeoJSON areas and flagged places (`places:`, resolved against the
@@ -121,6 +141,25 @@ struct hf_config {
 		double retain_days;
 		enum hf_log_level log_level;  /* default info */
 	} gateway;
+
+	/* `security:`: CURVE on every ZeroMQ endpoint when server_cert is set. */
+	struct {
+		char server_cert[HF_PATH_MAX]; /* the gateway's NAME.key_secret ("" = no CURVE) */
+		char clients_path[HF_PATH_MAX]; /* the keys file (required with server_cert) */
+		char server_public[41];         /* from server_cert (loaded by hf_config_load) */
+		char server_secret[41];
+		struct hf_client_key *clients;  /* from the keys file (owned) */
+		size_t n_clients;
+		int insecure;                   /* 1: a non-loopback bind without CURVE is allowed */
+		struct {
+			uint32_t max_command_bytes;  /* larger requests are refused (default 16384) */
+			uint32_t max_ingest_bytes;   /* larger RadioEvents are refused (default 65536) */
+			double commands_per_s;       /* per identity (default 20; 0 = no limit) */
+			double commands_burst;       /* default 40 */
+			double ingest_per_s;         /* per identity, emergencies exempt (default 5000) */
+			double ingest_burst;         /* default 10000 */
+		} limits;
+	} security;
 
 	struct {
 		char publish[HF_ADDR_MAX]; /* ZeroMQ PUB bind (default tcp://127.0.0.1:7701) */

@@ -12,12 +12,42 @@
 
 #include "ctl.h"
 
+void *ctl_connect(const struct ctl *ctl, int type, const char *ep)
+{
+	void *s = zmq_socket(ctl->zmq_ctx, type);
+	int linger = 0;
+
+	if (!s) {
+		fprintf(stderr, "handoffctl: cannot make a socket: %s\n", zmq_strerror(zmq_errno()));
+		return NULL;
+	}
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+	if (ctl->server_key[0] && ctl->cert.secret_key[0]) {
+		if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, ctl->server_key, HF_Z85_KEY_LEN) != 0 ||
+		    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, ctl->cert.public_key, HF_Z85_KEY_LEN) !=
+			    0 ||
+		    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, ctl->cert.secret_key, HF_Z85_KEY_LEN) !=
+			    0) {
+			fprintf(stderr, "handoffctl: cannot set CURVE keys: %s\n",
+				zmq_strerror(zmq_errno()));
+			zmq_close(s);
+			return NULL;
+		}
+	}
+	if (zmq_connect(s, ep) != 0) {
+		fprintf(stderr, "handoffctl: cannot connect to %s: %s\n", ep,
+			zmq_strerror(zmq_errno()));
+		zmq_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 int ctl_request(const struct ctl *ctl, Handoff__V1__Request *req, Handoff__V1__Reply **reply)
 {
 	const char *ep = ctl->cfg->endpoints.command;
-	void *s = zmq_socket(ctl->zmq_ctx, ZMQ_DEALER);
+	void *s = ctl_connect(ctl, ZMQ_DEALER, ep);
 	char id[48];
-	int linger = 0;
 	size_t len;
 	uint8_t *buf;
 	zmq_pollitem_t item;
@@ -26,14 +56,7 @@ int ctl_request(const struct ctl *ctl, Handoff__V1__Request *req, Handoff__V1__R
 
 	*reply = NULL;
 	if (!s)
-		return -zmq_errno();
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	if (zmq_connect(s, ep) != 0) {
-		rc = -zmq_errno();
-		fprintf(stderr, "handoffctl: cannot connect to %s: %s\n", ep, zmq_strerror(-rc));
-		zmq_close(s);
-		return rc;
-	}
+		return -ENOTCONN;
 	if (!req->request_id || !req->request_id[0]) {
 		snprintf(id, sizeof id, "ctl-%d-%ld", (int)getpid(), (long)time(NULL));
 		req->request_id = id;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "curve.h"
 #include "handoff/v1/bus.pb-c.h"
 #include "handoff/v1/command.pb-c.h"
 
@@ -17,7 +18,15 @@ struct ctl {
 	int timeout_ms;              /* for each request */
 	const char *key;             /* --key, else a fresh idempotency key per run */
 	bool json;
+	/* CURVE: on when both are set (--cert/--server-key, $HANDOFF_CERT and
+	 * $HANDOFF_SERVER_KEY, or the server key named by the config). */
+	struct hf_curve_cert cert;   /* this client's key pair */
+	char server_key[HF_Z85_KEY_LEN + 1];
 };
+
+/* client.c: a socket of type connected to ep, with CURVE when ctl has keys.
+ * NULL after printing why. */
+void *ctl_connect(const struct ctl *ctl, int type, const char *ep);
 
 /* client.c: sends req on the command endpoint (DEALER) and waits for the reply.
  * Returns 0 with *reply set (free with handoff__v1__reply__free_unpacked), or a

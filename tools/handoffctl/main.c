@@ -44,6 +44,12 @@ static void usage(FILE *fp)
 		"  -k, --key KEY       idempotency key: a command repeated with the same key is\n"
 		"                      answered, not applied again (default: a fresh key)\n"
 		"  -j, --json          print replies as proto3 JSON\n"
+		"      --cert FILE     this desk's CURVE key pair (NAME.key_secret from\n"
+		"                      `handoffctl keygen`; default $HANDOFF_CERT)\n"
+		"      --server-key FILE\n"
+		"                      the gateway's public certificate (server.key; default\n"
+		"                      $HANDOFF_SERVER_KEY, else the one beside the config's\n"
+		"                      security.server_cert). CURVE is used when both are known.\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"INCIDENT is an id like INC-0007, or just 7. Exit status: 0 done, 1 refused or\n"
@@ -131,6 +137,36 @@ static int run_command(const struct ctl *ctl, size_t which, int argc, char **arg
 	return rc;
 }
 
+/* CURVE keys for the client sockets: this desk's key pair and the gateway's
+ * public key. Both or neither; a file that cannot be read stops the run. */
+static int load_keys(struct ctl *ctl, const char *cert_path, const char *server_path)
+{
+	char err[512], derived[HF_PATH_MAX];
+	struct hf_curve_cert server;
+
+	if (cert_path && !*cert_path)
+		cert_path = NULL;
+	if (server_path && !*server_path)
+		server_path = NULL;
+	if (!server_path && cert_path && ctl->cfg->security.server_cert[0] &&
+	    hf_curve_public_path(ctl->cfg->security.server_cert, derived, sizeof derived))
+		server_path = derived;
+	if (!cert_path && !server_path)
+		return 0;
+	if (!cert_path || !server_path) {
+		fprintf(stderr, "handoffctl: CURVE needs both this desk's key pair (--cert) and "
+				"the gateway's public key (--server-key)\n");
+		return -1;
+	}
+	if (hf_curve_cert_load(cert_path, true, &ctl->cert, err, sizeof err) != 0 ||
+	    hf_curve_cert_load(server_path, false, &server, err, sizeof err) != 0) {
+		fprintf(stderr, "handoffctl: %s\n", err);
+		return -1;
+	}
+	hf_strlcpy(ctl->server_key, server.public_key, sizeof ctl->server_key);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -139,6 +175,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "server-key", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -149,6 +187,8 @@ int main(int argc, char **argv)
 	char fresh_key[64];
 	struct timespec ts;
 	const char *cmd;
+	const char *cert_path = getenv("HANDOFF_CERT");
+	const char *server_path = getenv("HANDOFF_SERVER_KEY");
 	int opt, rc;
 
 	/* A fresh key per run: the gateway applies this run's command once even if
@@ -185,6 +225,12 @@ int main(int argc, char **argv)
 		case 'j':
 			ctl.json = true;
 			break;
+		case 'C':
+			cert_path = optarg;
+			break;
+		case 'S':
+			server_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -217,6 +263,10 @@ int main(int argc, char **argv)
 		ctl.cfg = &defaults;
 	}
 
+	if (load_keys(&ctl, cert_path, server_path) != 0) {
+		hf_config_destroy(loaded);
+		return 1;
+	}
 	if (strcmp(cmd, "decode") == 0 || strcmp(cmd, "export") == 0 ||
 	    strcmp(cmd, "verify") == 0) {
 		rc = cmd[0] == 'd'   ? ctl_decode(&ctl, argc, argv)

@@ -261,17 +261,10 @@ int ctl_watch(const struct ctl *ctl, int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	sub = zmq_socket(c.zmq_ctx, ZMQ_SUB);
-	int linger = 0;
-
-	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-	if (zmq_connect(sub, c.cfg->endpoints.publish) != 0) {
-		fprintf(stderr, "handoffctl: cannot connect to %s: %s\n", c.cfg->endpoints.publish,
-			zmq_strerror(zmq_errno()));
-		zmq_close(sub);
+	sub = ctl_connect(&c, ZMQ_SUB, c.cfg->endpoints.publish);
+	if (!sub)
 		return 1;
-	}
+	zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
 	if (!resync(&c, &f, units))
 		fprintf(stderr, "handoffctl: waiting for the gateway at %s...\n",
 			c.cfg->endpoints.command);
