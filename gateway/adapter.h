@@ -43,6 +43,8 @@ struct hf_adapter_host {
 	const char *(*admit)(struct hf_adapter *a, const struct hf_peer *peer,
 			     const struct hf_radio_event *ev, size_t size);
 	void *ctx;                     /* the gateway */
+	/* Where an adapter with a CURVE socket counts failed handshakes. */
+	uint64_t *handshake_failed;
 };
 
 struct hf_adapter_ops {

@@ -348,6 +348,12 @@ int hf_bus_init(struct hf_bus *b, uv_loop_t *loop, void *zmq_ctx, const struct h
 	}
 	b->router.data = b;
 	b->open_parts++;
+	if (b->curve) {
+		hf_zsock_watch_handshakes(&b->pub, loop, zmq_ctx, publish_ep,
+					  &b->stats.handshake_failed);
+		hf_zsock_watch_handshakes(&b->router, loop, zmq_ctx, command_ep,
+					  &b->stats.handshake_failed);
+	}
 	uv_timer_init(loop, &b->heartbeat);
 	b->heartbeat.data = b;
 	b->open_parts++;

@@ -56,6 +56,7 @@ struct hf_bus_stats {
 	uint64_t requests;       /* requests answered */
 	uint64_t bad_requests;   /* undecodable or malformed requests */
 	uint64_t oversized;      /* requests over security.max_request */
+	uint64_t handshake_failed; /* clients without keys or with the wrong server key */
 };
 
 struct hf_bus {

@@ -25,6 +25,9 @@ bool hf_z85_key_valid(const char *s)
 }
 
 static void fail(char *err, size_t size, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(char *err, size_t size, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	int n = 0;

@@ -35,6 +35,7 @@ struct hf_gateway_stats {
 	uint64_t ingest_refused;        /* ingest from a revoked key or a wrong role */
 	uint64_t ingest_emergency_over_limit; /* emergencies let in past an exhausted limit */
 	uint64_t actor_ignored;         /* requests whose claimed actor differed from the key */
+	uint64_t ingest_handshake_failed; /* ingest clients without keys / wrong server key */
 };
 
 struct hf_gateway {

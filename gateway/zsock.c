@@ -2,6 +2,7 @@
  * zsock.c - see zsock.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -139,6 +140,70 @@ void hf_zsock_kick(struct hf_zsock *z)
 		uv_idle_start(&z->idle, on_idle);
 }
 
+/* Reads every monitor event waiting: [u16 event, u32 value][endpoint]. */
+static void on_mon_poll(uv_poll_t *h, int status, int events)
+{
+	struct hf_zsock *z = h->data;
+	uint8_t ev[6];
+	char ep[128];
+
+	for (;;) {
+		int n = zmq_recv(z->mon, ev, sizeof ev, ZMQ_DONTWAIT);
+		int more = 0;
+		size_t len = sizeof more;
+
+		if (n < 0)
+			break;
+		zmq_getsockopt(z->mon, ZMQ_RCVMORE, &more, &len);
+		if (more)
+			zmq_recv(z->mon, ep, sizeof ep, ZMQ_DONTWAIT);
+		if (n != (int)sizeof ev)
+			continue;
+		(*z->mon_failed)++;
+		if (*z->mon_failed <= 10 || *z->mon_failed % 1000 == 0)
+			hf_warn("%s: a client failed the CURVE handshake (it has no keys or the "
+				"wrong server key; %llu so far)", z->mon_label,
+				(unsigned long long)*z->mon_failed);
+	}
+}
+
+int hf_zsock_watch_handshakes(struct hf_zsock *z, uv_loop_t *loop, void *zmq_ctx,
+			      const char *label, uint64_t *failed)
+{
+	static unsigned n;
+	char ep[64];
+	int fd, linger = 0, rc;
+	size_t len = sizeof fd;
+
+	snprintf(ep, sizeof ep, "inproc://hf-handshakes-%u", n++);
+	if (zmq_socket_monitor(z->sock, ep, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+						    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0)
+		return -zmq_errno();
+	z->mon = zmq_socket(zmq_ctx, ZMQ_PAIR);
+	if (!z->mon)
+		return -zmq_errno();
+	zmq_setsockopt(z->mon, ZMQ_LINGER, &linger, sizeof linger);
+	if (zmq_connect(z->mon, ep) != 0 || zmq_getsockopt(z->mon, ZMQ_FD, &fd, &len) != 0) {
+		rc = -zmq_errno();
+		goto fail;
+	}
+	rc = uv_poll_init(loop, &z->mon_poll, fd);
+	if (rc)
+		goto fail;
+	z->mon_poll.data = z;
+	z->mon_label = label;
+	z->mon_failed = failed;
+	z->open_handles++;
+	uv_poll_start(&z->mon_poll, UV_READABLE, on_mon_poll);
+	/* Read once now: ZMQ_FD only signals a pipe that was found empty. */
+	on_mon_poll(&z->mon_poll, 0, 0);
+	return 0;
+fail:
+	zmq_close(z->mon);
+	z->mon = NULL;
+	return rc;
+}
+
 static void on_handle_closed(uv_handle_t *h)
 {
 	struct hf_zsock *z = h->data;
@@ -147,6 +212,11 @@ static void on_handle_closed(uv_handle_t *h)
 		return;
 	int linger = 0;
 
+	if (z->mon) {
+		zmq_socket_monitor(z->sock, NULL, 0);
+		zmq_close(z->mon);
+		z->mon = NULL;
+	}
 	zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
 	zmq_close(z->sock);
 	z->sock = NULL;
@@ -163,4 +233,6 @@ void hf_zsock_close(struct hf_zsock *z, void (*cb)(struct hf_zsock *z))
 	uv_close((uv_handle_t *)&z->idle, on_handle_closed);
 	if (z->on_msg)
 		uv_close((uv_handle_t *)&z->poll, on_handle_closed);
+	if (z->mon)
+		uv_close((uv_handle_t *)&z->mon_poll, on_handle_closed);
 }

@@ -37,6 +37,11 @@ struct hf_zsock {
 	uint64_t received;
 	int open_handles;
 	bool closing;
+	/* hf_zsock_watch_handshakes: a PAIR receiving the socket's monitor events */
+	void *mon;
+	uv_poll_t mon_poll;
+	const char *mon_label;
+	uint64_t *mon_failed;
 	void (*close_cb)(struct hf_zsock *z);
 };
 
@@ -48,6 +53,13 @@ int hf_zsock_init(struct hf_zsock *z, uv_loop_t *loop, void *sock, hf_zsock_msg_
 /* Checks for messages that arrived while the edge was consumed elsewhere
  * (after a send, or from outside the loop) and schedules a drain. */
 void hf_zsock_kick(struct hf_zsock *z);
+
+/* Counts (in *failed) and logs the clients that fail the security handshake
+ * on this (bound) socket before any ZAP request: a client without CURVE keys,
+ * or one with the wrong server key. ZAP refusals are the ZAP handler's to
+ * count. label names the socket in the log. 0 or a negative errno. */
+int hf_zsock_watch_handshakes(struct hf_zsock *z, uv_loop_t *loop, void *zmq_ctx,
+			      const char *label, uint64_t *failed);
 
 /* Stops watching, closes the libuv handles, then the ZeroMQ socket (with
  * linger 0), then calls cb (may be NULL) from a close callback. */

@@ -433,8 +433,41 @@ class PtyRadio:
         self.vanish()
 
 
+class Keys:
+    """A CURVE client's key pair and the gateway's public key (Z85 bytes), as
+    pyzmq's zmq.auth reads them from `handoffctl keygen` files."""
+
+    def __init__(self, public, secret, server_public):
+        self.public, self.secret, self.server_public = public, secret, server_public
+
+    @classmethod
+    def load(cls, cert_secret_path, server_public_path):
+        import zmq.auth
+        public, secret = zmq.auth.load_certificate(cert_secret_path)
+        server, _ = zmq.auth.load_certificate(server_public_path)
+        return cls(public, secret, server)
+
+    def apply(self, sock):
+        sock.curve_serverkey = self.server_public
+        sock.curve_publickey = self.public
+        sock.curve_secretkey = self.secret
+        return sock
+
+
+def zsocket(kind, keys=None):
+    """A ZeroMQ socket with linger 0, a CURVE client when keys are given."""
+    s = zmq.Context.instance().socket(kind)
+    s.setsockopt(zmq.LINGER, 0)
+    if keys is not None:
+        keys.apply(s)
+    return s
+
+
 class Gateway:
-    """A real handoffd process on a config file."""
+    """A real handoffd process on a config file. keys: the Keys its requests
+    (snapshot, command, wait_ready) are sent with, when it runs with CURVE."""
+
+    keys = None
 
     def __init__(self, config, endpoints, log_path, preexec=None, argv_extra=(), wrapper=()):
         """preexec: run in the child before exec (e.g. resource limits);
@@ -449,11 +482,11 @@ class Gateway:
                                      preexec_fn=preexec)
         self.ctx = zmq.Context.instance()
 
-    def request(self, req, timeout_ms=3000):
-        """Sends a handoff.v1.Request on a DEALER; returns the Reply or None."""
+    def request(self, req, timeout_ms=3000, keys=None):
+        """Sends a handoff.v1.Request on a DEALER (with keys, else the
+        gateway's default keys); returns the Reply or None."""
         P = pb()
-        s = self.ctx.socket(zmq.DEALER)
-        s.setsockopt(zmq.LINGER, 0)
+        s = zsocket(zmq.DEALER, keys or self.keys)
         s.connect(self.ep["command"])
         s.send(req.SerializeToString())
         try:
@@ -480,11 +513,18 @@ class Gateway:
                 return self
         raise AssertionError("handoffd not ready:\n" + self.logtext())
 
-    def command(self, kind, incident, callsign="", note="", actor="test"):
+    def command(self, kind, incident, callsign="", note="", actor="test", keys=None, key=""):
         P = pb()
-        req = P.Request(request_id="c", actor=actor,
+        req = P.Request(request_id="c", actor=actor, idempotency_key=key,
                         command=P.Command(kind=kind, incident_id=incident, callsign=callsign, note=note))
-        return self.request(req)
+        return self.request(req, keys=keys)
+
+    def stats(self, keys=None):
+        """The gateway's counters as a dict (a stats request)."""
+        P = pb()
+        r = self.request(P.Request(request_id="stats", stats=P.StatsRequest()), keys=keys)
+        assert r is not None, "no answer to a stats request"
+        return {c.name: c.value for c in r.stats.counters}
 
     def logtext(self):
         if not self.log.closed:
@@ -511,9 +551,8 @@ class Gateway:
 class Subscriber:
     """A ZeroMQ SUB decoding Publications (unlimited queue: the tests count)."""
 
-    def __init__(self, endpoint, prefixes=("",)):
-        self.s = zmq.Context.instance().socket(zmq.SUB)
-        self.s.setsockopt(zmq.LINGER, 0)
+    def __init__(self, endpoint, prefixes=("",), keys=None):
+        self.s = zsocket(zmq.SUB, keys)
         self.s.setsockopt(zmq.RCVHWM, 0)
         for p in prefixes:
             self.s.setsockopt_string(zmq.SUBSCRIBE, p)

@@ -143,7 +143,7 @@ Test(config, reports_an_unknown_key_with_the_keys_that_mapping_knows)
 		  { "3:5: unknown key \"ise\" in roster entry "
 		    "(known: id, issi, callsign, role, team, area, lone_patrol)" } },
 		{ "gatway:\n  id: x\n",
-		  { "1:1: unknown key \"gatway\" at the top level (known: gateway, endpoints" } },
+		  { "1:1: unknown key \"gatway\" at the top level (known: security, gateway, endpoints" } },
 		{ "gateway:\n  heartbeat: 5\n",
 		  { "2:3: unknown key \"heartbeat\" in gateway "
 		    "(known: id, state_dir, heartbeat_ms, retain_days, log_level)" } },
@@ -414,7 +414,7 @@ Test(config, reports_yaml_syntax_errors_and_bad_file_shapes_with_a_position)
 		{ "gateway:\n\tid: demo\n",
 		  { "2:1: invalid YAML: tab character may not be used as indentation" } },
 		{ "- gateway\n- roster\n",
-		  { "1:3: the top level must be a mapping (gateway:, roster:, ...), got a sequence" } },
+		  { "1:3: the top level must be a mapping (gateway:, endpoints:, adapters:, areas:, roster:, status_map:, ...), got a sequence" } },
 		{ "", { "1:1: the file is empty" } },
 		{ "# only a comment\n", { "1:1: the file is empty" } },
 		{ "gateway: {id: a}\n---\ngateway: {id: b}\n",
