@@ -131,6 +131,11 @@ int main(int argc, char **argv)
 
 	uv_loop_init(&loop);
 	zctx = zmq_ctx_new();
+	/* Two I/O threads: each client connection is served by one, so one
+	 * client's flood (decrypting and framing it) leaves the other thread
+	 * free for everyone else's traffic. */
+	if (zctx)
+		zmq_ctx_set(zctx, ZMQ_IO_THREADS, 2);
 	rc = hf_gateway_init(&gw, &loop, zctx, &hf_clock_system, cfg);
 	if (rc) {
 		hf_err("cannot start: %s", uv_strerror(rc));

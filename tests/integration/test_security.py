@@ -8,7 +8,6 @@ network bind without keys needs `insecure: true`."""
 import os
 import signal
 import subprocess
-import threading
 import time
 import unittest
 
@@ -37,6 +36,30 @@ LIMITS = """
     commands_burst: 100
     max_command_bytes: 4096
     max_ingest_bytes: 4096
+"""
+
+
+# radio-a's flood: position reports as fast as it can send, until SIGTERM;
+# prints how many it sent. argv: endpoint, cert, server key, source root.
+FLOOD = r"""
+import signal, sys, zmq, zmq.auth
+sys.path.insert(0, sys.argv[4] + "/tests/integration")
+import harness
+P = harness.pb()
+stop = []
+signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+keys = harness.Keys.load(sys.argv[2], sys.argv[3])
+s = harness.zsocket(zmq.PUSH, keys)
+s.setsockopt(zmq.SNDHWM, 0)
+s.connect(sys.argv[1])
+frame = P.RadioEvent(kind=P.EVENT_KIND_LOCATION, issi=4000001, lat=51.5, lon=-0.1).SerializeToString()
+n = 0
+while not stop:
+    for _ in range(500):
+        s.send(frame)
+    n += 500
+print(n)
+s.close()
 """
 
 
@@ -247,28 +270,22 @@ class Limits(SecureGatewayTest):
         time.sleep(0.3)
         # baseline, measured in the same run, with no flood
         idle = [self.emergency_latency(good, 3000000 + i) for i in range(3)]
-        stop = threading.Event()
-        sent = [0]
-
-        def flood():
-            bad = harness.zsocket(zmq.PUSH, self.keys["radio-a"])
-            bad.setsockopt(zmq.SNDHWM, 0)
-            bad.connect(self.ep["ingest"])
-            frame = P.RadioEvent(kind=P.EVENT_KIND_LOCATION, issi=4000001, lat=51.5, lon=-0.1).SerializeToString()
-            while not stop.is_set():
-                for _ in range(500):
-                    bad.send(frame)
-                sent[0] += 500
-            bad.close()
-
-        th = threading.Thread(target=flood)
-        th.start()
+        # The flood runs in a process of its own, so it does not share this
+        # process's interpreter lock with the measuring thread, and niced: a
+        # flooding client is another machine, not a rival for this one's
+        # two cores (un-niced, the scheduler alone adds ~100 ms here).
+        keydir = os.path.join(self.tmp, "keys")
+        flood = subprocess.Popen(["nice", "-n", "19", "/usr/bin/python3", "-c", FLOOD, self.ep["ingest"],
+                                  os.path.join(keydir, "radio-a.key_secret"),
+                                  os.path.join(keydir, "server.key"), harness.SRC],
+                                 stdout=subprocess.PIPE, text=True)
         try:
-            time.sleep(1.0)
+            time.sleep(1.5)
             loaded = [self.emergency_latency(good, 3100000 + i) for i in range(5)]
         finally:
-            stop.set()
-            th.join()
+            flood.send_signal(signal.SIGTERM)
+            out, _ = flood.communicate(10)
+        sent = [int(out.strip() or 0)]
         good.close()
         stats = self.gw.stats()
         bound = max(0.5, 20 * max(idle))
