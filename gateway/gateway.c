@@ -8,6 +8,7 @@
 
 #include "gateway.h"
 #include "log.h"
+#include "notify.h"
 #include "wire.h"
 
 /* Sequence numbers are reserved in the journal in blocks, ahead of use, so a
@@ -906,12 +907,17 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 	struct hf_gateway *gw = h->data;
 
 	hf_notice("%s: stopping", strsignal(signum));
+	hf_notify_stopping();
 	hf_gateway_stop(gw);
 }
 
+/* systemd hears RELOADING=1, then READY=1 whether the reload applied or was
+ * refused (the running config is kept either way). */
 static void on_hup(uv_signal_t *h, int signum)
 {
+	hf_notify_reloading();
 	hf_gateway_reload(h->data);
+	hf_notify_ready();
 }
 
 static void on_part_closed(uv_handle_t *h)

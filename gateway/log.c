@@ -6,9 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
+
+/* "<N>" under journald is the level itself: the levels are syslog's. */
+_Static_assert(HF_LOG_ERR == LOG_ERR && HF_LOG_WARN == LOG_WARNING &&
+	       HF_LOG_NOTICE == LOG_NOTICE && HF_LOG_INFO == LOG_INFO &&
+	       HF_LOG_DEBUG == LOG_DEBUG, "log levels must be syslog priorities");
 
 static const char *log_ident = "handoff";
 static enum hf_log_level log_level = HF_LOG_INFO;
@@ -20,10 +28,28 @@ static const char *const level_names[] = {
 	[HF_LOG_DEBUG] = "debug",
 };
 
+/* True if stderr is the stream systemd connected to journald: JOURNAL_STREAM
+ * ("DEVICE:INODE") names the very file stderr is. Only the variable being set
+ * is not enough: a program started from a service (a shell in a terminal
+ * emulator started by systemd --user, say) inherits it with stderr elsewhere. */
+static bool stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int end = 0;
+
+	if (!env || sscanf(env, "%llu:%llu%n", &dev, &ino, &end) != 2 || env[end] != '\0')
+		return false;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void hf_log_init(const char *ident)
 {
 	log_ident = ident;
-	log_journald = getenv("JOURNAL_STREAM") != NULL;
+	log_journald = stderr_is_journal();
 }
 
 void hf_log_set_level(enum hf_log_level level)

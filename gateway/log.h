@@ -1,16 +1,19 @@
 /*
  * log.h - logging to stderr, in a form that suits both a terminal and journald.
  *
- * Under systemd (JOURNAL_STREAM set) each line starts with "<N>" (the syslog
- * priority) and no timestamp, since journald adds its own; on a terminal each
- * line starts with the UTC time and the level name.
+ * When stderr is journald's stream (JOURNAL_STREAM names it, as systemd sets it
+ * for StandardError=journal) each line starts with "<N>", the syslog priority
+ * (HF_LOG_ERR..HF_LOG_DEBUG are LOG_ERR..LOG_DEBUG, 3..7), and has no timestamp
+ * or name, since journald records its own; otherwise (a terminal, a file) each
+ * line starts with the UTC time, the program name and the level name.
  */
 #ifndef HF_LOG_H
 #define HF_LOG_H
 
 #include "hf.h"
 
-/* Sets the program name shown in lines and detects journald. Call once. */
+/* Sets the program name shown in lines and detects journald (from
+ * JOURNAL_STREAM and stderr). Call once, with stderr already in place. */
 void hf_log_init(const char *ident);
 void hf_log_set_level(enum hf_log_level level);
 bool hf_log_enabled(enum hf_log_level level);

@@ -13,6 +13,7 @@
 #include "adapter.h"
 #include "gateway.h"
 #include "log.h"
+#include "notify.h"
 #include "places.h"
 
 #define DEFAULT_CONFIG "/etc/handoff/handoff.yaml"
@@ -40,10 +41,44 @@ static void usage(FILE *fp)
 		"Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration\n"
 		"(a configuration with problems is refused and the running one kept).\n"
 		"\n"
+		"Under systemd (Type=notify) it reports readiness, reloads, stopping and a\n"
+		"status line through NOTIFY_SOCKET and pings the watchdog (WatchdogSec=);\n"
+		"logs go to stderr, with syslog priorities for journald (JOURNAL_STREAM).\n"
+		"\n"
 		"Adapters:\n");
 	for (size_t i = 0; hf_adapter_types[i]; i++)
 		fprintf(fp, "  %-12s %s\n", hf_adapter_types[i]->type,
 			hf_adapter_types[i]->summary);
+}
+
+/* The status line systemd shows (`systemctl status handoffd`), e.g.
+ * "16 units, 1 open incident, 1 of 1 links up, journal ok". */
+static void summarise(void *ctx, char *buf, size_t size)
+{
+	static uint64_t seen_reloads, seen_errors;
+	static bool refused;
+	const struct hf_gateway *gw = ctx;
+	size_t open = hf_incidents_open_count(&gw->engine.incidents);
+	size_t up = 0;
+
+	if (gw->stopping) {
+		snprintf(buf, size, "Stopping");
+		return;
+	}
+	/* The last reload decides: refused until one applies. */
+	if (gw->stats.reload_errors != seen_errors)
+		refused = true;
+	if (gw->stats.reloads != seen_reloads)
+		refused = false;
+	seen_errors = gw->stats.reload_errors;
+	seen_reloads = gw->stats.reloads;
+	for (size_t i = 0; i < gw->n_adapters; i++)
+		up += gw->adapters[i]->up;
+	snprintf(buf, size, "%u unit%s, %zu open incident%s, %zu of %zu link%s up, "
+		 "journal %s%s", (unsigned)gw->engine.reg.n, gw->engine.reg.n == 1 ? "" : "s",
+		 open, open == 1 ? "" : "s", up, gw->n_adapters, gw->n_adapters == 1 ? "" : "s",
+		 !gw->journal ? "closed" : hf_journal_failing(gw->journal, NULL) ? "FAILING" : "ok",
+		 refused ? "; last reload refused (see the log)" : "");
 }
 
 /* Loads path, printing every problem; NULL if there were any. */
@@ -142,7 +177,14 @@ int main(int argc, char **argv)
 		hf_gateway_stop(&gw);
 	} else {
 		hf_notice("handoffd %s running with %s", HF_VERSION, path);
+		/* Bound, journal recovered, adapters started: ready. */
+		if (hf_notify_start(&loop, summarise, &gw) != 0)
+			hf_warn("systemd notification: cannot start its timer");
+		hf_notify_ready();
 	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	/* The watchdog timer does not hold the loop: close it and let it finish. */
+	hf_notify_close();
 	uv_run(&loop, UV_RUN_DEFAULT);
 	hf_gateway_finish(&gw);
 	if (uv_loop_close(&loop) != 0) {

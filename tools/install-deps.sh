@@ -14,6 +14,9 @@ packages=(
   libsqlite3-dev libsodium-dev
   # places (areas and flagged locations): polygons through GEOS's reentrant C API
   libgeos-dev
+  # running under systemd: sd_notify (readiness, reload, watchdog); systemd-analyze
+  # verifies the unit in the tests
+  libsystemd-dev systemd
   # tests: unit tests, sanitizers, fuzzing
   libcriterion-dev clang libclang-rt-14-dev llvm
   # integration tests: a client in another language, real gpsd
