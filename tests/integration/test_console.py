@@ -255,6 +255,26 @@ class Console(harness.GatewayTest):
         self.assertIn(b"\x1b[?1049l", term.raw[-64:])
         self.assertTrue(term.termios_restored())
 
+    def test_a_gateway_restart_shows_and_the_console_resyncs(self):
+        """The gateway stopped: the header says so and the incident stays on
+        screen; restarted (from its journal): live again, the incident still
+        there and acknowledgeable."""
+        P = pb()
+        term = self.console(80, 24)
+        self.raise_emergency(term)
+        self.assertEqual(self.gw.stop(), 0)
+        self.gw = None
+        got = term.wait_for(lambda ls: "NO WORD FROM GATEWAY" in ls[0] or "NOT SYNCED" in ls[0], 30)
+        self.assertIsNotNone(got, "the header does not say the gateway is gone:\n" + term.text())
+        self.assertIsNotNone(term.row_with("INC-0001", "PCSO 1"))
+        self.gw = harness.Gateway(self.config, self.ep, os.path.join(self.tmp, "handoffd-2.log")).wait_ready()
+        got = term.wait_for(lambda ls: "live" in ls[0] and any("INC-0001" in l and "PCSO 1" in l for l in ls), 30)
+        self.assertIsNotNone(got, "no re-sync after the restart:\n" + term.text())
+        term.type("a")
+        self.wait_gateway(lambda incs: incs and incs[0].state == P.INCIDENT_STATE_ACKNOWLEDGED,
+                          "the incident acknowledged after the restart")
+        self.quit_and_check_restored(term)
+
     def test_lines_on_a_terminal_with_dash_dash_lines(self):
         """watch --lines on a terminal prints lines, not a screen."""
         term = Terminal([harness.HANDOFFCTL, "-c", self.config, "watch", "--lines"], 80, 24)

@@ -828,6 +828,8 @@ int ctl_console(const struct ctl *ctl)
 			rc = 1;
 			break;
 		}
+		if (n > 0 && (items[1].revents & ZMQ_POLLERR))
+			break; /* the terminal hung up: nobody to show anything to */
 		if (n > 0 && (items[0].revents & ZMQ_POLLIN))
 			ctl_follow_pump(&cs->follow);
 		/* A key, or an interrupted poll (SIGWINCH: ncurses queues KEY_RESIZE). */
