@@ -766,6 +766,7 @@ int ctl_console(const struct ctl *ctl)
 	struct ctl follow_ctl = *ctl;
 	struct sigaction sa = { .sa_handler = on_signal };
 	SCREEN *screen;
+	const char *cup;
 	int64_t last_draw = 0, last_tick = ctl_mono_ms(), last_second = 0;
 	int rc = 0;
 
@@ -783,6 +784,14 @@ int ctl_console(const struct ctl *ctl)
 		return -ENOTTY;
 	}
 	set_term(screen);
+	cup = tigetstr("cup");
+	if (!cup || cup == (char *)-1) {
+		/* A terminal that cannot place the cursor (TERM=dumb): no screen. */
+		endwin();
+		delscreen(screen);
+		free(cs);
+		return -ENOTTY;
+	}
 	cbreak();
 	noecho();
 	nonl();
