@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds, then runs the
-# gateway with a simulated city and opens the live alert view. A PCSO presses
-# the emergency button about 8 s after start (and again 20 s later). Ctrl-C
+# gateway with a simulated city and opens `handoffctl watch` in the foreground:
+# the dispatcher console on a terminal (q quits), else alert lines (Ctrl-C).
+# Arguments go to watch (--lines, --json, --units). A PCSO presses the
+# emergency button about 8 s after start (and again 20 s later). Leaving watch
 # stops everything. Logs: state/demo-handoffd.log, state/demo-sim.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,10 +40,16 @@ for i in 0 1; do
 done
 
 echo "handoff demo: gateway and simulated city running (logs in state/)."
-echo "Watching alerts. PCSO 7 presses the emergency button in about 8 s; unacknowledged,"
-echo "it escalates to supervisor PS 12 after 30 s. In another terminal:"
-echo "  build/handoffctl ack 1             # stops the escalation; the radio gets an SDS"
-echo "  build/handoffctl assign 1 \"PC 5002\"  # the radio hears who is coming, how far"
-echo "Ctrl-C to stop."
-echo
+echo "PCSO 7 presses the emergency button in about 8 s; unacknowledged, it escalates"
+echo "to supervisor PS 12 after 30 s."
+if [ -t 0 ] && [ -t 1 ] && [[ " $* " != *" --lines "* && " $* " != *" --json "* ]]; then
+  # On a terminal: the dispatcher console, in the foreground. q ends the demo.
+  echo "Opening the dispatcher console: a acknowledge, s assign, r resolve, c cancel, q quit."
+else
+  echo "Watching alerts. In another terminal:"
+  echo "  build/handoffctl ack 1             # stops the escalation; the radio gets an SDS"
+  echo "  build/handoffctl assign 1 \"PC 5002\"  # the radio hears who is coming, how far"
+  echo "Ctrl-C to stop."
+  echo
+fi
 build/handoffctl -c "$config" watch "$@"

@@ -17,12 +17,16 @@ packages=(
   # running under systemd: sd_notify (readiness, reload, watchdog); systemd-analyze
   # verifies the unit in the tests
   libsystemd-dev systemd
+  # handoffctl watch's dispatcher console
+  libncurses-dev
   # tests: unit tests, sanitizers, fuzzing
   libcriterion-dev clang libclang-rt-14-dev llvm
   # integration tests: a client in another language, real gpsd
   python3 python3-zmq python3-protobuf protobuf-compiler gpsd gpsd-tools
   # gpsfake (a real gpsd fed by NMEA logs) is in gpsd-clients, not gpsd-tools
   gpsd-clients
+  # the console's test renders the terminal it drew (a VT100 emulator in Python)
+  python3-pyte
 )
 
 missing=()

@@ -52,6 +52,10 @@ const char *ctl_clock(int64_t unix_ms, char *buf, size_t size);
 /* watch.c / decode.c */
 int ctl_watch(const struct ctl *ctl, int argc, char **argv);
 int ctl_snapshot(const struct ctl *ctl, int argc, char **argv);
+/* console.c: the dispatcher console on this terminal (stdin and stdout), until
+ * q, SIGINT or SIGTERM; restores the terminal. 0, 1 if it could not follow the
+ * gateway, or -ENOTTY when the terminal cannot be driven (nothing was drawn). */
+int ctl_console(const struct ctl *ctl);
 int ctl_decode(const struct ctl *ctl, int argc, char **argv);
 /* export.c: `export INCIDENT` from the journal database, `verify FILE`. */
 int ctl_export(const struct ctl *ctl, int argc, char **argv);

@@ -1,13 +1,11 @@
 /*
  * watch.c - `handoffctl watch` and `handoffctl snapshot`.
  *
- * watch follows the ZeroMQ Guide's Clone pattern: subscribe first, then ask
- * for a snapshot, print it, and apply only publications with a sequence number
- * above the snapshot's. A jump in the sequence (a message lost to the
- * high-water mark, a slow terminal) or a new epoch (the gateway restarted)
- * triggers a fresh snapshot, so a late or restarted watch never hides an open
- * incident. It subscribes to the whole bus, because gap detection needs every
- * sequence number; position updates are shown only with --units.
+ * watch follows the bus with the Clone pattern (follow.c). On a terminal it
+ * opens the dispatcher console (console.c); with --lines, or when stdout is
+ * not a terminal, it prints the snapshot and then one line per alert, link
+ * change and notice (--json: one proto3-JSON object each). Position updates
+ * are shown only with --units.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,65 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
 #include "ctl.h"
+#include "follow.h"
+#include "incidents_view.h"
 #include "pbjson.h"
-
-#define SILENCE_MS 5000 /* no heartbeat for this long: say so */
 
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
 	interrupted = 1;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool is_open(const Handoff__V1__Incident *inc)
-{
-	return inc->state != HANDOFF__V1__INCIDENT_STATE__INCIDENT_STATE_RESOLVED &&
-	       inc->state != HANDOFF__V1__INCIDENT_STATE__INCIDENT_STATE_CANCELLED;
-}
-
-/* Asks for a snapshot. Returns the reply's snapshot owner (free the reply) or
- * NULL after printing why. */
-static Handoff__V1__Reply *take_snapshot(const struct ctl *ctl, bool units, bool closed)
-{
-	Handoff__V1__Request req;
-	Handoff__V1__SnapshotRequest sr;
-	Handoff__V1__Reply *reply = NULL;
-
-	handoff__v1__request__init(&req);
-	handoff__v1__snapshot_request__init(&sr);
-	sr.include_units = units;
-	sr.include_closed = closed;
-	req.body_case = HANDOFF__V1__REQUEST__BODY_SNAPSHOT;
-	req.snapshot = &sr;
-	if (ctl_request(ctl, &req, &reply) != 0)
-		return NULL;
-	if (reply->code != HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK || !reply->snapshot) {
-		fprintf(stderr, "handoffctl: snapshot refused: %s\n", reply->message);
-		handoff__v1__reply__free_unpacked(reply, NULL);
-		return NULL;
-	}
-	return reply;
 }
 
 /* What watch last showed of each incident, to label the next line. */
@@ -119,7 +72,7 @@ static const char *label(const Handoff__V1__Incident *inc)
 
 static void print_snapshot(const struct ctl *ctl, const Handoff__V1__Snapshot *s, bool units)
 {
-	int64_t t = wall_ms();
+	int64_t t = ctl_wall_ms();
 
 	if (ctl->json) {
 		hf_pbjson_print(stdout, &s->base);
@@ -128,13 +81,13 @@ static void print_snapshot(const struct ctl *ctl, const Handoff__V1__Snapshot *s
 	size_t open = 0;
 
 	for (size_t i = 0; i < s->n_incidents; i++)
-		open += is_open(s->incidents[i]);
+		open += ctl_incident_is_open(s->incidents[i]);
 	printf("-- gateway %s, seq %" PRIu64 ": %zu open incident%s --\n", s->gateway, s->seq,
 	       open, open == 1 ? "" : "s");
 	for (size_t i = 0; i < s->n_incidents; i++) {
 		label(s->incidents[i]);
 		ctl_print_incident(stdout, s->incidents[i], s->incidents[i]->updated_unix_ms,
-				   is_open(s->incidents[i]) ? "OPEN" : "CLOSED");
+				   ctl_incident_is_open(s->incidents[i]) ? "OPEN" : "CLOSED");
 	}
 	for (size_t i = 0; i < s->n_links; i++)
 		ctl_print_link(stdout, s->links[i], t);
@@ -169,58 +122,65 @@ static void print_publication(const struct ctl *ctl, const Handoff__V1__Publicat
 	}
 }
 
-struct follow {
-	bool synced;
-	uint64_t epoch;
-	uint64_t seq;
+/* The line printer's side of the follower. */
+struct lines_mode {
+	const struct ctl *ctl;
+	bool units;
 };
 
-/* (Re)synchronises from a snapshot; false if the gateway did not answer. */
-static bool resync(const struct ctl *ctl, struct follow *f, bool units)
+static void lines_snapshot(void *data, const Handoff__V1__Snapshot *s)
 {
-	Handoff__V1__Reply *reply = take_snapshot(ctl, units, false);
+	struct lines_mode *m = data;
 
-	if (!reply)
-		return false;
-	print_snapshot(ctl, reply->snapshot, units);
-	f->epoch = reply->snapshot->epoch;
-	f->seq = reply->snapshot->seq;
-	f->synced = true;
-	handoff__v1__reply__free_unpacked(reply, NULL);
+	print_snapshot(m->ctl, s, m->units);
 	fflush(stdout);
-	return true;
 }
 
-/* Handles one [topic][Publication] message. */
-static void on_publication(const struct ctl *ctl, struct follow *f, zmq_msg_t *payload,
-			   bool units)
+static void lines_publication(void *data, const Handoff__V1__Publication *p)
 {
-	Handoff__V1__Publication *p =
-		handoff__v1__publication__unpack(NULL, zmq_msg_size(payload), zmq_msg_data(payload));
+	struct lines_mode *m = data;
 
-	if (!p) {
-		fprintf(stderr, "handoffctl: undecodable publication (ignored)\n");
-		return;
+	print_publication(m->ctl, p, m->units);
+	fflush(stdout);
+}
+
+static void lines_say(void *data, const char *text)
+{
+	fprintf(stderr, "handoffctl: %s\n", text);
+}
+
+/* `watch --lines` (and --json): the snapshot, then a line per publication. */
+static int watch_lines(const struct ctl *c, bool units)
+{
+	static const struct ctl_follow_ops ops = {
+		.snapshot = lines_snapshot,
+		.publication = lines_publication,
+		.say = lines_say,
+	};
+	struct lines_mode m = { .ctl = c, .units = units };
+	struct ctl_follow f;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (ctl_follow_start(&f, c, units, &ops, &m) != 0)
+		return 1;
+	while (!interrupted) {
+		zmq_pollitem_t item = { .socket = f.sub, .events = ZMQ_POLLIN };
+		int n = zmq_poll(&item, 1, 1000);
+
+		if (n < 0 && zmq_errno() == EINTR)
+			continue;
+		if (n > 0)
+			ctl_follow_pump(&f);
+		else
+			ctl_follow_tick(&f);
 	}
-	if (f->synced && p->epoch != f->epoch) {
-		fprintf(stderr, "handoffctl: the gateway restarted; re-syncing\n");
-		f->synced = false;
-	} else if (f->synced && p->seq > f->seq + 1) {
-		fprintf(stderr, "handoffctl: missed %" PRIu64 " message(s) (seq %" PRIu64
-				" after %" PRIu64 "); re-syncing\n",
-			p->seq - f->seq - 1, p->seq, f->seq);
-		f->synced = false;
-	}
-	if (!f->synced && !resync(ctl, f, units)) {
-		handoff__v1__publication__free_unpacked(p, NULL);
-		return;
-	}
-	if (p->epoch == f->epoch && p->seq > f->seq) {
-		f->seq = p->seq;
-		print_publication(ctl, p, units);
-		fflush(stdout);
-	}
-	handoff__v1__publication__free_unpacked(p, NULL);
+	ctl_follow_stop(&f);
+	free(shown);
+	shown = NULL;
+	n_shown = 0;
+	return 0;
 }
 
 int ctl_watch(const struct ctl *ctl, int argc, char **argv)
@@ -228,19 +188,16 @@ int ctl_watch(const struct ctl *ctl, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "units", no_argument, NULL, 'u' },
+		{ "lines", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl c = *ctl;
-	bool units = false;
-	struct follow f = { .synced = false };
-	int64_t last_heard = now_ms();
-	bool silent = false;
-	void *sub;
+	bool units = false, lines = false;
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "juh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "julh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
@@ -248,62 +205,39 @@ int ctl_watch(const struct ctl *ctl, int argc, char **argv)
 		case 'u':
 			units = true;
 			break;
+		case 'l':
+			lines = true;
+			break;
 		case 'h':
-			printf("Usage: handoffctl watch [--json] [--units]\n"
-			       "Shows open incidents, then every alert and link change as it\n"
-			       "happens. --json: one proto3-JSON object per line (the snapshot\n"
-			       "first). --units: position and status updates too.\n");
+			printf("Usage: handoffctl watch [--lines] [--json] [--units]\n"
+			       "On a terminal: the dispatcher console, a live view of open incidents\n"
+			       "(critical first, then oldest) with the PCSO, place, nearest constable\n"
+			       "asked, escalation tier and countdown; the selected incident's details.\n"
+			       "Keys: up/down or j/k select, a acknowledge, s assign (offers the nearest\n"
+			       "asked constable), r resolve, c cancel (asks a reason), q quit.\n"
+			       "--lines (and whenever stdout is not a terminal): the open incidents,\n"
+			       "then one line per alert, link change and notice as it happens.\n"
+			       "--json: one proto3-JSON object per line (the snapshot first).\n"
+			       "--units: position and status updates too (lines and JSON).\n");
 			return 0;
 		default:
 			return 2;
 		}
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	sub = ctl_connect(&c, ZMQ_SUB, c.cfg->endpoints.publish);
-	if (!sub)
-		return 1;
-	zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-	if (!resync(&c, &f, units))
-		fprintf(stderr, "handoffctl: waiting for the gateway at %s...\n",
-			c.cfg->endpoints.command);
-	while (!interrupted) {
-		zmq_pollitem_t item = { .socket = sub, .events = ZMQ_POLLIN };
-		int n = zmq_poll(&item, 1, 1000);
-
-		if (n < 0 && zmq_errno() == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!silent && now_ms() - last_heard > SILENCE_MS) {
-				fprintf(stderr, "handoffctl: no word from the gateway for %d s\n",
-					SILENCE_MS / 1000);
-				silent = true;
-			}
-			if (!f.synced)
-				resync(&c, &f, units);
-			continue;
-		}
-		zmq_msg_t topic, payload;
-
-		zmq_msg_init(&topic);
-		zmq_msg_init(&payload);
-		if (zmq_msg_recv(&topic, sub, 0) >= 0 && zmq_msg_more(&topic) &&
-		    zmq_msg_recv(&payload, sub, 0) >= 0) {
-			if (silent)
-				fprintf(stderr, "handoffctl: the gateway is back\n");
-			silent = false;
-			last_heard = now_ms();
-			on_publication(&c, &f, &payload, units);
-		}
-		zmq_msg_close(&topic);
-		zmq_msg_close(&payload);
+	if (optind < argc) {
+		fprintf(stderr, "handoffctl: watch takes no argument \"%s\"\n", argv[optind]);
+		return 2;
 	}
-	zmq_close(sub);
-	free(shown);
-	shown = NULL;
-	n_shown = 0;
-	return 0;
+	if (!lines && !c.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+		int rc = ctl_console(&c);
+
+		if (rc != -ENOTTY)
+			return rc;
+		fprintf(stderr, "handoffctl: this terminal cannot show the console "
+				"(TERM=%s); printing lines\n",
+			getenv("TERM") ? getenv("TERM") : "");
+	}
+	return watch_lines(&c, units);
 }
 
 int ctl_snapshot(const struct ctl *ctl, int argc, char **argv)
@@ -341,7 +275,7 @@ int ctl_snapshot(const struct ctl *ctl, int argc, char **argv)
 			return 2;
 		}
 	}
-	reply = take_snapshot(&c, units, closed);
+	reply = ctl_take_snapshot(&c, units, closed);
 	if (!reply)
 		return 1;
 	print_snapshot(&c, reply->snapshot, units);
