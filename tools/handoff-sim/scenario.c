@@ -709,6 +709,15 @@ int sim_scenario_load(const char *path, const struct hf_config *cfg, struct sim_
 	return rc;
 }
 
+/* The unit with that id (a loop of its own, so the parser links without city.c). */
+static const struct sim_unit *find_unit(const struct sim_city *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->units[i].id, id) == 0)
+			return &c->units[i];
+	return NULL;
+}
+
 int sim_scenario_bind(struct sim_scenario *s, const struct sim_city *c, struct hf_diag *diag)
 {
 	int rc = 0;
@@ -718,7 +727,7 @@ int sim_scenario_bind(struct sim_scenario *s, const struct sim_city *c, struct h
 		const struct sim_unit *u;
 
 		if (st->unit[0]) {
-			u = sim_city_find((struct sim_city *)c, st->unit);
+			u = find_unit(c, st->unit);
 			if (!u) {
 				hf_diag_add(diag, st->unit_line, st->unit_col, "no unit \"%s\" in the "
 					    "city (roster ids, or sim-pcso-N / sim-pc-N)", st->unit);
@@ -728,7 +737,7 @@ int sim_scenario_bind(struct sim_scenario *s, const struct sim_city *c, struct h
 			}
 		}
 		if (st->action == SIM_MOVE_TO && st->to_unit[0]) {
-			u = sim_city_find((struct sim_city *)c, st->to_unit);
+			u = find_unit(c, st->to_unit);
 			if (!u) {
 				hf_diag_add(diag, st->to_line, st->to_col, "move_to: no unit \"%s\" "
 					    "in the city", st->to_unit);
