@@ -35,6 +35,13 @@ struct hf_adapter_host {
 	/* The adapter's link went up or down (reason: why it is down, "" when up;
 	 * attempt: reconnect attempts since it went down). */
 	void (*link)(struct hf_adapter *a, bool up, const char *reason, uint32_t attempt);
+	/* An adapter serving many peers (ingest) asks before passing on a message
+	 * of size bytes from peer: NULL lets it in; otherwise the reason it is
+	 * refused (the gateway counts it). ev NULL: the message is over
+	 * max_msg_bytes and was not decoded. Emergencies are never refused for
+	 * rate. NULL hook: everything is let in. */
+	const char *(*admit)(struct hf_adapter *a, const struct hf_peer *peer,
+			     const struct hf_radio_event *ev, size_t size);
 	void *ctx;                     /* the gateway */
 };
 

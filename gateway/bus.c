@@ -8,13 +8,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "bus.h"
+#include "curve.h"
 #include "log.h"
 
 /* Publications a slow subscriber may have queued before libzmq drops for it
  * (per subscriber; the others are unaffected). Alerts are few; position
  * updates are the bulk. Documented in README "Delivery". */
 #define PUB_SNDHWM 100000
+/* The largest message a subscriber may send (a subscription and its topic). */
+#define SUBSCRIPTION_MAX 1024
 
 static uint64_t new_epoch(void)
 {
@@ -198,6 +202,22 @@ static void on_router_msg(struct hf_zsock *z, zmq_msg_t *frames, size_t n, bool 
 			b->stats.bad_requests++;
 		return;
 	}
+	if (zmq_msg_size(payload) > b->max_request) {
+		char why[128];
+
+		b->stats.oversized++;
+		if (b->stats.oversized <= 10 || b->stats.oversized % 1000 == 0)
+			hf_warn("refused a %zu-byte request (limit %u; %llu refused so far)",
+				zmq_msg_size(payload), b->max_request,
+				(unsigned long long)b->stats.oversized);
+		snprintf(why, sizeof why, "the request is %zu bytes; the limit is %u",
+			 zmq_msg_size(payload), b->max_request);
+		handoff__v1__reply__init(&r.msg);
+		r.msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_TOO_LARGE;
+		r.msg.message = why;
+		send_reply(b, &frames[0], delimiter, &r);
+		return;
+	}
 	req = handoff__v1__request__unpack(NULL, zmq_msg_size(payload), zmq_msg_data(payload));
 	if (!req) {
 		bad_request(b, &frames[0], delimiter, "undecodable Request (not handoff.v1.Request)");
@@ -205,7 +225,14 @@ static void on_router_msg(struct hf_zsock *z, zmq_msg_t *frames, size_t n, bool 
 	}
 	handoff__v1__reply__init(&r.msg);
 	r.msg.request_id = req->request_id;
-	b->handlers.request(b->handlers.ctx, req, &r);
+	struct hf_peer peer = {
+		.user_id = b->curve ? zmq_msg_gets(payload, "User-Id") : NULL,
+		.address = zmq_msg_gets(payload, "Peer-Address"),
+	};
+
+	if (!peer.address)
+		peer.address = "";
+	b->handlers.request(b->handlers.ctx, req, &peer, &r);
 	b->stats.requests++;
 	if (r.defer && b->handlers.deferred) {
 		struct hf_bus_pending *p = pend(&frames[0], delimiter, &r);
@@ -236,11 +263,14 @@ static void on_timer_closed(uv_handle_t *h)
 	part_closed(h->data);
 }
 
-/* Creates a socket, sets common options and binds it; NULL with *rc set. */
-static void *open_socket(void *zmq_ctx, int type, const char *ep, int *rc)
+/* Creates a socket, sets common options (CURVE when sec has a key) and
+ * binds it; NULL with *rc set. */
+static void *open_socket(void *zmq_ctx, int type, const char *ep,
+			 const struct hf_bus_security *sec, int *rc)
 {
 	void *s = zmq_socket(zmq_ctx, type);
 	int linger = 0;
+	int64_t max;
 
 	if (!s) {
 		*rc = -zmq_errno();
@@ -251,10 +281,21 @@ static void *open_socket(void *zmq_ctx, int type, const char *ep, int *rc)
 		int hwm = PUB_SNDHWM;
 
 		zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+		max = SUBSCRIPTION_MAX; /* what subscribers send: subscriptions */
 	} else {
-		int64_t max = HF_BUS_MAX_REQUEST;
-
-		zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);
+		/* Over the limit but under 4x: answered TOO_LARGE and counted;
+		 * beyond, libzmq drops the connection without reading it all. */
+		max = 4 * (int64_t)sec->max_request;
+	}
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);
+	if (sec->server_secret && sec->server_secret[0]) {
+		*rc = hf_curve_server(s, sec->server_secret,
+				      type == ZMQ_PUB ? HF_DOMAIN_PUBLISH : HF_DOMAIN_COMMAND);
+		if (*rc) {
+			hf_err("cannot set up CURVE on %s: %s", ep, zmq_strerror(-*rc));
+			zmq_close(s);
+			return NULL;
+		}
 	}
 	if (zmq_bind(s, ep) != 0) {
 		*rc = -zmq_errno();
@@ -267,7 +308,8 @@ static void *open_socket(void *zmq_ctx, int type, const char *ep, int *rc)
 
 int hf_bus_init(struct hf_bus *b, uv_loop_t *loop, void *zmq_ctx, const struct hf_clock *clock,
 		const char *publish_ep, const char *command_ep, const char *gateway_id,
-		uint32_t heartbeat_ms, const struct hf_bus_handlers *handlers)
+		uint32_t heartbeat_ms, const struct hf_bus_handlers *handlers,
+		const struct hf_bus_security *security)
 {
 	void *pub, *router;
 	int rc = 0;
@@ -277,13 +319,15 @@ int hf_bus_init(struct hf_bus *b, uv_loop_t *loop, void *zmq_ctx, const struct h
 	b->handlers = *handlers;
 	b->epoch = new_epoch();
 	b->heartbeat_ms = heartbeat_ms;
+	b->curve = security->server_secret && security->server_secret[0];
+	b->max_request = security->max_request;
 	hf_strlcpy(b->gateway, gateway_id, sizeof b->gateway);
 	b->last_publish_mono_ns = hf_clock_now(clock).mono_ns;
 
-	pub = open_socket(zmq_ctx, ZMQ_PUB, publish_ep, &rc);
+	pub = open_socket(zmq_ctx, ZMQ_PUB, publish_ep, security, &rc);
 	if (!pub)
 		return rc;
-	router = open_socket(zmq_ctx, ZMQ_ROUTER, command_ep, &rc);
+	router = open_socket(zmq_ctx, ZMQ_ROUTER, command_ep, security, &rc);
 	if (!router) {
 		zmq_close(pub);
 		return rc;

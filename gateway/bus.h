@@ -18,7 +18,11 @@
 #include "handoff/v1/command.pb-c.h"
 #include "zsock.h"
 
-#define HF_BUS_MAX_REQUEST (64 * 1024) /* larger command frames are refused by libzmq */
+/* CURVE and size limits for the bus's sockets. */
+struct hf_bus_security {
+	const char *server_secret; /* the gateway's secret key (Z85); NULL or "": no CURVE */
+	uint32_t max_request;      /* a larger request is answered TOO_LARGE and counted */
+};
 
 /* A reply being built by the request handler. msg may point into memory the
  * handler owns; the bus calls cleanup(arg) (if set) once msg is packed. */
@@ -37,7 +41,8 @@ struct hf_bus_pending;
 
 struct hf_bus_handlers {
 	/* A decoded request; fill reply (msg is initialized, request_id copied). */
-	void (*request)(void *ctx, const Handoff__V1__Request *req, struct hf_bus_reply *reply);
+	void (*request)(void *ctx, const Handoff__V1__Request *req, const struct hf_peer *peer,
+			struct hf_bus_reply *reply);
 	/* Fill the counters of a heartbeat about to be published. */
 	void (*heartbeat)(void *ctx, Handoff__V1__Heartbeat *hb);
 	/* A reply the handler deferred (taken: pass it to hf_bus_send_pending). */
@@ -50,6 +55,7 @@ struct hf_bus_stats {
 	uint64_t publish_failed; /* publications libzmq refused (never silently) */
 	uint64_t requests;       /* requests answered */
 	uint64_t bad_requests;   /* undecodable or malformed requests */
+	uint64_t oversized;      /* requests over security.max_request */
 };
 
 struct hf_bus {
@@ -64,6 +70,8 @@ struct hf_bus {
 	uint32_t heartbeat_ms;
 	int64_t last_publish_mono_ns;
 	struct hf_bus_stats stats;
+	bool curve;             /* requests carry the ZAP User-Id */
+	uint32_t max_request;
 	int open_parts;
 	void (*close_cb)(struct hf_bus *b);
 };
@@ -74,7 +82,8 @@ struct hf_bus {
  */
 int hf_bus_init(struct hf_bus *b, uv_loop_t *loop, void *zmq_ctx, const struct hf_clock *clock,
 		const char *publish_ep, const char *command_ep, const char *gateway_id,
-		uint32_t heartbeat_ms, const struct hf_bus_handlers *handlers);
+		uint32_t heartbeat_ms, const struct hf_bus_handlers *handlers,
+		const struct hf_bus_security *security);
 
 /*
  * Publishes p on topic: fills p->seq, epoch, published_unix_ms and gateway,

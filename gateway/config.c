@@ -39,6 +39,7 @@
 #include <libfyaml.h>
 
 #include "config.h"
+#include "curve.h"
 #include "places.h"
 #include "yaml.h"
 
@@ -993,6 +994,22 @@ static bool check_topic_word(struct ctx *c, const struct field *f, struct fy_nod
 	return false;
 }
 
+bool hf_endpoint_is_local(const char *ep)
+{
+	static const char *const local_hosts[] = { "127.", "localhost:", "[::1]:", "lo:" };
+	const char *host;
+
+	if (strncmp(ep, "ipc://", 6) == 0 || strncmp(ep, "inproc://", 9) == 0)
+		return true;
+	if (strncmp(ep, "tcp://", 6) != 0)
+		return false;
+	host = ep + 6;
+	for (size_t i = 0; i < HF_ARRAY_SIZE(local_hosts); i++)
+		if (strncmp(host, local_hosts[i], strlen(local_hosts[i])) == 0)
+			return true;
+	return false;
+}
+
 static bool endpoint_ok(const char *s)
 {
 	static const char *const schemes[] = { "tcp://", "ipc://", "inproc://" };
@@ -1004,16 +1021,28 @@ static bool endpoint_ok(const char *s)
 	return false;
 }
 
-/* A ZeroMQ endpoint with a transport the gateway binds: tcp, ipc, inproc. */
+/* A ZeroMQ endpoint with a transport the gateway binds: tcp, ipc, inproc.
+ * Without CURVE keys it must be local (hf_endpoint_is_local) unless
+ * security.insecure says otherwise (security: is read before endpoints:). */
 static bool check_endpoint(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
 {
 	const char *s = at_off(base, f->off);
 
-	if (endpoint_ok(s))
-		return true;
-	problem(c, pos_of(v), "\"%s\" must be a ZeroMQ endpoint starting with tcp://, ipc:// "
-		"or inproc://, got %s", f->key, quote0(s).s);
-	return false;
+	if (!endpoint_ok(s)) {
+		problem(c, pos_of(v), "\"%s\" must be a ZeroMQ endpoint starting with tcp://, "
+			"ipc:// or inproc://, got %s", f->key, quote0(s).s);
+		return false;
+	}
+	if (!c->cfg->security.server_cert[0] && !c->cfg->security.insecure &&
+	    !hf_endpoint_is_local(s)) {
+		problem(c, pos_of(v), "\"%s\" binds %s, which is not loopback, without CURVE "
+			"keys: anyone who can reach it could read alerts and send commands. Set "
+			"security.server_cert and security.clients (see handoffctl keygen), or "
+			"security.insecure: true to allow it on a trusted network", f->key,
+			quote0(s).s);
+		return false;
+	}
+	return true;
 }
 
 /* The ingest endpoint may be "" (off). */
@@ -1204,8 +1233,8 @@ static bool check_state_dir(struct ctx *c, const struct field *f, struct fy_node
 	return resolve_path(c, at_off(base, f->off), f->size, f->key, pos_of(v));
 }
 
-/* Names an entry of areas: (read before anything that refers to one). */
-static bool check_places(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+/* A file path ("" = none), resolved against the config file's directory. */
+static bool check_path(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
 {
 	char *path = at_off(base, f->off);
 
@@ -1219,6 +1248,19 @@ static bool check_area_ref(struct ctx *c, const struct field *f, struct fy_node 
 	if (hf_config_area(c->cfg, s))
 		return true;
 	problem(c, pos_of(v), "area %s is not declared in areas", quote0(s).s);
+	return false;
+}
+
+/* A CURVE public key: 40 characters of Z85. */
+static bool check_curve_key(struct ctx *c, const struct field *f, struct fy_node *v, void *base)
+{
+	const char *s = at_off(base, f->off);
+
+	if (hf_z85_key_valid(s))
+		return true;
+	problem(c, pos_of(v), "\"%s\" must be a CURVE public key: 40 characters of Z85 text "
+		"(the public-key line of NAME.key from handoffctl keygen), got %s", f->key,
+		quote0(s).s);
 	return false;
 }
 
@@ -1651,6 +1693,39 @@ static void check_endpoints(struct ctx *c, void *base, const struct item_src *sr
 	}
 }
 
+/* server_cert and clients come together: keys without a list of who may
+ * connect (or the reverse) would be a half-configured door. */
+static void check_security(struct ctx *c, void *base, const struct item_src *src)
+{
+	struct hf_config *cfg = base;
+	enum { SERVER_CERT = 0, CLIENTS = 1 }; /* field indexes in security_fields */
+	bool cert = cfg->security.server_cert[0], clients = cfg->security.clients_path[0];
+
+	if (cert && !clients)
+		problem(c, pos_of(src->val[SERVER_CERT]), "\"server_cert\" needs \"clients\" too: "
+			"the keys file saying whose keys may connect, with which role");
+	if (clients && !cert)
+		problem(c, pos_of(src->val[CLIENTS]), "\"clients\" needs \"server_cert\" too: "
+			"the gateway's own key pair (handoffctl keygen server)");
+}
+
+/* A constable's key names their roster unit, so they accept only their own
+ * assignments; only a constable's key names one. */
+static void check_client(struct ctx *c, void *base, const struct item_src *src)
+{
+	struct hf_client_key *k = base;
+	enum { NAME = 0, ROLE = 1, UNIT = 3 }; /* field indexes in client_fields */
+
+	k->line = pos_of(src->map).line;
+	if (src->bad & (1u << ROLE))
+		return;
+	if (k->role == HF_CLIENT_CONSTABLE && !(src->present & (1u << UNIT)))
+		problem(c, pos_of(src->map), "a constable's key needs \"unit\": their roster id, "
+			"so that they accept and arrive only on their own assignments");
+	if (k->role != HF_CLIENT_CONSTABLE && (src->present & (1u << UNIT)))
+		problem(c, pos_of(src->val[UNIT]), "\"unit\" applies only to a constable's key");
+}
+
 /* The keys a tetra-pei needs: exactly one of connect (TCP) and device
  * (serial); baud only with device. gpsd needs device. */
 static void check_link_keys(struct ctx *c, struct hf_adapter_config *a,
@@ -1743,6 +1818,54 @@ static const struct field gateway_fields[] = {
 	  .min = 0, .max = 36500 },
 	{ .key = "log_level", .type = F_ENUM, CFG(gateway.log_level), .def_n = HF_LOG_INFO,
 	  .words = log_levels },
+};
+
+static const struct word client_roles[] = {
+	{ "dispatcher", HF_CLIENT_DISPATCHER }, { "supervisor", HF_CLIENT_SUPERVISOR },
+	{ "constable", HF_CLIENT_CONSTABLE }, { "cad", HF_CLIENT_CAD },
+	{ "adapter", HF_CLIENT_ADAPTER }, { "admin", HF_CLIENT_ADMIN }, { NULL, 0 },
+};
+
+static const struct field limits_fields[] = {
+	{ .key = "max_command_bytes", .type = F_INT, CFG(security.limits.max_command_bytes),
+	  .def_n = 16384, .min = 256, .max = 1048576 },
+	{ .key = "max_ingest_bytes", .type = F_INT, CFG(security.limits.max_ingest_bytes),
+	  .def_n = 65536, .min = 256, .max = 1048576 },
+	{ .key = "commands_per_s", .type = F_NUM, CFG(security.limits.commands_per_s),
+	  .def_n = 20, .min = 0, .max = 1e9 },
+	{ .key = "commands_burst", .type = F_NUM, CFG(security.limits.commands_burst),
+	  .def_n = 40, .min = 1, .max = 1e9 },
+	{ .key = "ingest_per_s", .type = F_NUM, CFG(security.limits.ingest_per_s),
+	  .def_n = 5000, .min = 0, .max = 1e9 },
+	{ .key = "ingest_burst", .type = F_NUM, CFG(security.limits.ingest_burst),
+	  .def_n = 10000, .min = 1, .max = 1e9 },
+};
+
+static const struct table limits_table = {
+	.noun = "security.limits", .where = "in security.limits", .id_field = -1,
+	.fields = limits_fields, .n = HF_ARRAY_SIZE(limits_fields),
+};
+
+/* Field order matters to check_security: SERVER_CERT, CLIENTS. */
+static const struct field security_fields[] = {
+	{ .key = "server_cert", .type = F_STR, CFG(security.server_cert), .def_s = "",
+	  .check = check_path },
+	{ .key = "clients", .type = F_STR, CFG(security.clients_path), .def_s = "",
+	  .check = check_path },
+	{ .key = "insecure", .type = F_ENUM, CFG(security.insecure), .def_n = 0,
+	  .words = booleans },
+	{ .key = "limits", .type = F_MAP, .sub = &limits_table },
+};
+
+static const struct field client_fields[] = {
+	{ .key = "name", .type = F_STR, AT(struct hf_client_key, name), .required = true,
+	  .check = check_name, .dup = "client name" },
+	{ .key = "role", .type = F_ENUM, AT(struct hf_client_key, role), .required = true,
+	  .words = client_roles },
+	{ .key = "key", .type = F_STR, AT(struct hf_client_key, key), .required = true,
+	  .check = check_curve_key, .dup = "public key" },
+	{ .key = "unit", .type = F_STR, AT(struct hf_client_key, unit), .def_s = "",
+	  .check = check_roster_ref },
 };
 
 /* Field order matters to check_endpoints: publish, command, ingest. */
@@ -1946,6 +2069,30 @@ static const struct field sim_fields[] = {
 	{ .key = "emergency", .type = F_MAP, .sub = &sim_emergency_table },
 };
 
+static const struct table security_table = {
+	.noun = "security", .where = "in security", .id_field = -1,
+	.fields = security_fields, .n = HF_ARRAY_SIZE(security_fields),
+	.check = check_security,
+};
+
+static const struct table client_table = {
+	.noun = "client", .where = "in client", .owner = "client", .id_field = 0,
+	.fields = client_fields, .n = HF_ARRAY_SIZE(client_fields),
+	.check = check_client,
+};
+
+static const struct field keys_top_fields[] = {
+	{ .key = "clients", .type = F_SEQ, .sub = &client_table,
+	  .off = offsetof(struct hf_config, security.clients),
+	  .size = sizeof(struct hf_client_key),
+	  .count_off = offsetof(struct hf_config, security.n_clients) },
+};
+
+static const struct table keys_top_table = {
+	.noun = "keys file", .where = "in the keys file", .id_field = -1,
+	.fields = keys_top_fields, .n = HF_ARRAY_SIZE(keys_top_fields),
+};
+
 static const struct table gateway_table = {
 	.noun = "gateway", .where = "in gateway", .id_field = -1,
 	.fields = gateway_fields, .n = HF_ARRAY_SIZE(gateway_fields),
@@ -1988,6 +2135,7 @@ static const struct table sim_table = {
  * gpsd adapter names a roster unit); adapters and roster before sim (whose
  * defaults come from them). */
 static const struct field top_fields[] = {
+	{ .key = "security", .type = F_MAP, .sub = &security_table },
 	{ .key = "gateway", .type = F_MAP, .sub = &gateway_table },
 	{ .key = "endpoints", .type = F_MAP, .sub = &endpoints_table },
 	{ .key = "areas", .type = F_SEQ, .sub = &area_table, .nonempty = true,
@@ -2002,7 +2150,7 @@ static const struct field top_fields[] = {
 	  .off = offsetof(struct hf_config, adapters), .size = sizeof(struct hf_adapter_config),
 	  .count_off = offsetof(struct hf_config, n_adapters) },
 	{ .key = "status_map", .type = F_CUSTOM, .parse = parse_status_map },
-	{ .key = "places", .type = F_STR, CFG(places_path), .def_s = "", .check = check_places },
+	{ .key = "places", .type = F_STR, CFG(places_path), .def_s = "", .check = check_path },
 	{ .key = "rules", .type = F_MAP, .sub = &rules_table },
 	{ .key = "sim", .type = F_MAP, .sub = &sim_table },
 };
@@ -2063,6 +2211,7 @@ void hf_config_destroy(struct hf_config *cfg)
 	free(cfg->areas);
 	free(cfg->roster);
 	free(cfg->status_map);
+	free(cfg->security.clients);
 	hf_places_destroy(cfg->places);
 	free(cfg);
 }
@@ -2084,19 +2233,22 @@ static void dir_of(const char *path, char *dir, size_t size)
 }
 
 /* Reads the document: it must be one mapping of the top-level sections. */
-static void read_top(struct ctx *c, struct fy_node *root)
+static void read_top(struct ctx *c, struct fy_node *root, const struct table *top)
 {
+	const char *keys = top == &top_table ? "gateway:, endpoints:, adapters:, areas:, "
+					       "roster:, status_map:, ..." : "clients:";
+
 	if (!root || is_null(root)) {
-		problem(c, (struct pos){ 1, 1 }, "the file is empty; expected a mapping with "
-			"gateway:, endpoints:, adapters:, areas:, roster:, status_map:, ...");
+		problem(c, (struct pos){ 1, 1 }, "the file is empty; expected a mapping with %s",
+			keys);
 		return;
 	}
 	if (fy_node_get_type(root) != FYNT_MAPPING) {
-		problem(c, pos_of(root), "the top level must be a mapping (gateway:, roster:, "
-			"...), got %s", describe(root).s);
+		problem(c, pos_of(root), "the top level must be a mapping (%s), got %s", keys,
+			describe(root).s);
 		return;
 	}
-	read_map(c, &top_table, root, pos_of(root), c->cfg, NULL);
+	read_map(c, top, root, pos_of(root), c->cfg, NULL);
 }
 
 /*
@@ -2228,16 +2380,54 @@ static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
 /*
  * Checks the text, parses it with libfyaml (its syntax errors collected, not
  * printed), refuses a second document, checks the scalars, then reads the
- * tree with the tables into a config that starts from the defaults.
+ * tree with the top table into c->cfg. Problems go to c.
  */
+static void read_doc(struct ctx *c, const char *buf, size_t len, const struct table *top)
+{
+	struct hf_yaml_doc y = { 0 };
+	int xline, xcol;
+
+	if (!check_text(c, buf, len))
+		return;
+	if (hf_yaml_find_explicit_key(buf, len, &xline, &xcol)) {
+		problem(c, (struct pos){ xline, xcol }, "explicit mapping keys (\"? \") are not "
+			"used in a handoff config: write key: value");
+		return;
+	}
+	if (hf_yaml_parse(&y, buf, len)) {
+		out_of_memory(c);
+		goto done;
+	}
+	if (y.extra)
+		problem(c, (struct pos){ y.extra_line, y.extra_col }, "a second YAML document starts here; the config must be one document");
+	if (fy_diag_got_error(y.diag)) {
+		syntax_errors(c, y.diag);
+	} else {
+		size_t before = c->errors;
+
+		check_scalars(c, y.doc ? fy_document_root(y.doc) : NULL);
+		if (c->errors == before)
+			read_top(c, y.doc ? fy_document_root(y.doc) : NULL, top);
+	}
+done:
+	hf_yaml_parse_finish(&y);
+}
+
+/* Sorts what this load added to diag and turns the counts into a result. */
+static int finish_doc(struct ctx *c, size_t first)
+{
+	if (c->diag)
+		hf_diag_sort(c->diag, first, c->diag->n < DIAG_MAX ? c->diag->n : DIAG_MAX - 1);
+	return c->nomem ? -ENOMEM : c->errors ? -EINVAL : 0;
+}
+
 int hf_config_load_string(const char *name, const char *buf, size_t len,
 			  const char *const *known_adapter_types,
 			  struct hf_config **out, struct hf_diag *diag)
 {
 	struct ctx c = { .diag = diag, .types = known_adapter_types, .buf = buf, .len = len };
-	struct hf_yaml_doc y = { 0 };
 	size_t first = diag ? diag->n : 0;
-	int rc = 0, xline, xcol;
+	int rc;
 
 	*out = NULL;
 	if (diag)
@@ -2252,46 +2442,70 @@ int hf_config_load_string(const char *name, const char *buf, size_t len,
 		problem(&c, (struct pos){ 0, 0 }, "the config path is longer than %d bytes",
 			HF_PATH_MAX - 1);
 	dir_of(name, c.dir, sizeof(c.dir));
-
-	if (!check_text(&c, buf, len))
-		goto done;
-	if (hf_yaml_find_explicit_key(buf, len, &xline, &xcol)) {
-		problem(&c, (struct pos){ xline, xcol }, "explicit mapping keys (\"? \") are not "
-			"used in a handoff config: write key: value");
-		goto done;
-	}
-
-	if (hf_yaml_parse(&y, buf, len))
-		goto nomem;
-	if (y.extra)
-		problem(&c, (struct pos){ y.extra_line, y.extra_col }, "a second YAML document starts here; the config must be one document");
-	if (fy_diag_got_error(y.diag)) {
-		syntax_errors(&c, y.diag);
-	} else {
-		size_t before = c.errors;
-
-		check_scalars(&c, y.doc ? fy_document_root(y.doc) : NULL);
-		if (c.errors == before)
-			read_top(&c, y.doc ? fy_document_root(y.doc) : NULL);
-	}
-	goto done;
-
-nomem:
-	out_of_memory(&c);
-done:
-	hf_yaml_parse_finish(&y);
-	if (diag)
-		hf_diag_sort(diag, first, diag->n < DIAG_MAX ? diag->n : DIAG_MAX - 1);
-	if (c.nomem)
-		rc = -ENOMEM;
-	else if (c.errors)
-		rc = -EINVAL;
+	read_doc(&c, buf, len, &top_table);
+	rc = finish_doc(&c, first);
 	if (rc) {
 		hf_config_destroy(c.cfg);
 		return rc;
 	}
 	*out = c.cfg;
 	return 0;
+}
+
+int hf_config_keys_load_string(struct hf_config *cfg, const char *name, const char *buf,
+			       size_t len, struct hf_diag *diag)
+{
+	struct ctx c = { .diag = diag, .cfg = cfg, .buf = buf, .len = len };
+	size_t first = diag ? diag->n : 0;
+	int rc;
+
+	if (diag)
+		hf_strlcpy(diag->file, name, sizeof(diag->file));
+	free(cfg->security.clients);
+	cfg->security.clients = NULL;
+	cfg->security.n_clients = 0;
+	read_doc(&c, buf, len, &keys_top_table);
+	rc = finish_doc(&c, first);
+	if (rc) {
+		free(cfg->security.clients);
+		cfg->security.clients = NULL;
+		cfg->security.n_clients = 0;
+	}
+	return rc;
+}
+
+/* Loads the keys file and the server's certificate named by security:.
+ * Problems go to diag under each file's name. */
+static int load_security(struct hf_config *cfg, struct hf_diag *diag)
+{
+	struct hf_curve_cert cert;
+	struct hf_diag kd;
+	char err[HF_PATH_MAX + 256];
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (hf_curve_cert_load(cfg->security.server_cert, true, &cert, err, sizeof err) != 0) {
+		hf_diag_add(diag, 0, 0, "security.server_cert: %s", err);
+		return -EINVAL;
+	}
+	hf_strlcpy(cfg->security.server_public, cert.public_key,
+		   sizeof cfg->security.server_public);
+	hf_strlcpy(cfg->security.server_secret, cert.secret_key,
+		   sizeof cfg->security.server_secret);
+	hf_diag_init(&kd);
+	rc = hf_file_read(cfg->security.clients_path, FILE_MAX, &buf, &len);
+	if (rc < 0) {
+		hf_strlcpy(kd.file, cfg->security.clients_path, sizeof kd.file);
+		hf_diag_add(&kd, 0, 0, "cannot read the keys file: %s", strerror(-rc));
+	} else {
+		rc = hf_config_keys_load_string(cfg, cfg->security.clients_path, buf, len, &kd);
+		free(buf);
+	}
+	if (diag)
+		diag_append(diag, &kd);
+	hf_diag_finish(&kd);
+	return rc;
 }
 
 /* Loads cfg->places_path into cfg->places; every area feature must name an
@@ -2344,12 +2558,13 @@ int hf_config_load(const char *path, const char *const *known_adapter_types,
 	}
 	rc = hf_config_load_string(path, buf, len, known_adapter_types, out, diag);
 	free(buf);
-	if (rc == 0 && (*out)->places_path[0]) {
+	if (rc == 0 && (*out)->places_path[0])
 		rc = load_places(*out, diag);
-		if (rc) {
-			hf_config_destroy(*out);
-			*out = NULL;
-		}
+	if (rc == 0 && (*out)->security.server_cert[0])
+		rc = load_security(*out, diag);
+	if (rc && *out) {
+		hf_config_destroy(*out);
+		*out = NULL;
 	}
 	return rc;
 }

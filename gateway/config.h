@@ -24,6 +24,8 @@ struct hf_adapter_config {
 	char type[HF_ID_MAX];      /* "tetra-pei", ... (must be a known adapter type) */
 	char connect[HF_ADDR_MAX]; /* tetra-pei over TCP: "host:port" ("" with device) */
 	char bind[HF_ADDR_MAX];    /* ingest: ZeroMQ endpoint to bind (from endpoints.ingest) */
+	char curve_secret[41];     /* ingest: the gateway's CURVE secret key ("" = no CURVE) */
+	uint32_t max_msg_bytes;    /* ingest: larger messages are refused (security.limits) */
 	uint32_t reconnect_min_ms; /* first reconnect delay (default 250) */
 	uint32_t reconnect_max_ms; /* backoff ceiling (default 10000) */
 	char host[HF_ADDR_MAX];    /* gpsd: host name or address (default 127.0.0.1) */
@@ -277,6 +279,17 @@ int hf_config_load(const char *path, const char *const *known_adapter_types,
 int hf_config_load_string(const char *name, const char *buf, size_t len,
 			  const char *const *known_adapter_types,
 			  struct hf_config **out, struct hf_diag *diag);
+/*
+ * hf_config_load() also loads, when security.server_cert is set, that
+ * certificate and the keys file security.clients (problems at its own
+ * FILE:LINE:COL). This reads keys-file text into cfg->security.clients
+ * (replacing what was there); pure, for tests and the fuzzer. 0 or -EINVAL.
+ */
+int hf_config_keys_load_string(struct hf_config *cfg, const char *name, const char *buf,
+			       size_t len, struct hf_diag *diag);
+/* True for an endpoint only this machine can reach: tcp://127.x, localhost,
+ * [::1] or the lo interface, ipc:// and inproc://. */
+bool hf_endpoint_is_local(const char *ep);
 /* Frees a config from hf_config_load(). NULL is a no-op. */
 void hf_config_destroy(struct hf_config *cfg);
 

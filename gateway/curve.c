@@ -242,3 +242,14 @@ bool hf_curve_public_path(const char *secret_path, char *out, size_t size)
 	out[n - (sizeof suffix - 1)] = '\0';
 	return true;
 }
+
+int hf_curve_server(void *sock, const char *secret_z85, const char *domain)
+{
+	int on = 1;
+
+	if (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &on, sizeof on) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, secret_z85, HF_Z85_KEY_LEN) != 0)
+		return -zmq_errno();
+	return 0;
+}

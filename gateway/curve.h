@@ -58,4 +58,8 @@ int hf_curve_cert_format(const struct hf_curve_cert *c, bool secret, const char 
  * Returns false when path does not end in "_secret". */
 bool hf_curve_public_path(const char *secret_path, char *out, size_t size);
 
+/* Makes a socket (before bind) a CURVE server with this secret key, its
+ * clients checked by the ZAP handler under domain. 0 or a negative errno. */
+int hf_curve_server(void *sock, const char *secret_z85, const char *domain);
+
 #endif

@@ -1106,6 +1106,25 @@ static void command_incident(struct hf_engine *e, struct hf_incident *inc,
 			return;
 		}
 	}
+	if (cmd->own_unit && cmd->own_unit[0] &&
+	    (cmd->kind == HF_CMD_ACCEPT || cmd->kind == HF_CMD_ARRIVE)) {
+		struct hf_unit *own = hf_registry_find_id(&e->reg, cmd->own_unit);
+		const struct hf_unit *assigned = inc->assigned == HF_UNIT_NONE ? NULL :
+						 hf_registry_at(&e->reg, inc->assigned);
+
+		if (!own || (u && u != own)) {
+			refuse(res, HF_REPLY_FORBIDDEN, "a constable's key acts only for its own "
+			       "unit (%s), not %s", own ? own->callsign : cmd->own_unit,
+			       u ? u->callsign : "others");
+			return;
+		}
+		if (assigned != own) {
+			refuse(res, HF_REPLY_FORBIDDEN, "%s is assigned to %s, not to you (%s)",
+			       inc->id, assigned ? assigned->callsign : "nobody", own->callsign);
+			return;
+		}
+		u = own;
+	}
 	switch (cmd->kind) {
 	case HF_CMD_ACK:
 		if (inc->state != HF_INC_RAISED) {

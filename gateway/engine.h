@@ -179,6 +179,9 @@ enum hf_reply_code {
 	HF_REPLY_INVALID_TRANSITION = 4,
 	HF_REPLY_UNSUPPORTED = 5,
 	HF_REPLY_INTERNAL = 6,
+	HF_REPLY_FORBIDDEN = 7,
+	HF_REPLY_RATE_LIMITED = 8,
+	HF_REPLY_TOO_LARGE = 9,
 };
 
 struct hf_command {
@@ -188,6 +191,10 @@ struct hf_command {
 	const char *note;        /* "" if none */
 	const char *actor;       /* who is acting; "" = "unknown" */
 	const char *idempotency_key; /* "" or NULL: none */
+	/* A constable's key: the roster id of their unit. accept and arrive then
+	 * act only on an incident assigned to that unit, and only for it
+	 * (HF_REPLY_FORBIDDEN otherwise). NULL or "": no such restriction. */
+	const char *own_unit;
 };
 
 struct hf_command_result {

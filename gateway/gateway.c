@@ -302,6 +302,102 @@ static void on_adapter_event(struct hf_adapter *a, const struct hf_radio_event *
 	rearm(gw, &now);
 }
 
+/* ---------------------------------------------------------------- access */
+
+/* Who sent a request or an ingest message. */
+struct who {
+	const char *name;                /* recorded as the actor */
+	enum hf_client_role role;
+	const struct hf_client_key *key; /* NULL without CURVE */
+	bool limited;                    /* rate limits apply */
+};
+
+/* Logs the first few of a kind of refusal, then one in a thousand. */
+#define LOG_REFUSAL(count, ...)                                  \
+	do {                                                     \
+		if ((count) <= 10 || (count) % 1000 == 0)        \
+			hf_warn(__VA_ARGS__);                    \
+	} while (0)
+
+/* Resolves peer: under CURVE the ZAP handler's identity, looked up in the
+ * running keys file again (a key removed by a reload stops working at once);
+ * without keys a local client, trusted on loopback and rate-limited by
+ * address elsewhere (security.insecure). false: the key was revoked. */
+static bool identify(struct hf_gateway *gw, const struct hf_peer *peer, const char *claimed,
+		     struct who *w)
+{
+	memset(w, 0, sizeof *w);
+	if (gw->curve) {
+		w->key = hf_access_find_name(gw->cfg, peer->user_id);
+		if (!w->key)
+			return false;
+		w->name = w->key->name;
+		w->role = w->key->role;
+		w->limited = true;
+		return true;
+	}
+	w->name = claimed && claimed[0] ? claimed : "";
+	w->role = HF_CLIENT_LOCAL;
+	w->limited = peer->address[0] && strcmp(peer->address, "127.0.0.1") != 0 &&
+		     strcmp(peer->address, "::1") != 0;
+	return true;
+}
+
+/* The bucket key of a limited identity: its name, or its address without keys. */
+static const char *limit_key(const struct who *w, const struct hf_peer *peer)
+{
+	return w->key ? w->key->name : peer->address;
+}
+
+static bool is_emergency(const struct hf_gateway *gw, const struct hf_radio_event *ev)
+{
+	const char *meaning;
+
+	if (hf_radio_event_is_emergency(ev))
+		return true;
+	meaning = ev->has_status ? hf_config_status_meaning(gw->cfg, ev->status) : NULL;
+	return meaning && strcmp(meaning, "emergency") == 0;
+}
+
+static const char *on_adapter_admit(struct hf_adapter *a, const struct hf_peer *peer,
+				    const struct hf_radio_event *ev, size_t size)
+{
+	struct hf_gateway *gw = a->host->ctx;
+	const struct hf_config *cfg = gw->cfg;
+	struct who w;
+
+	if (!ev) {
+		gw->stats.ingest_too_large++;
+		return "over security.limits.max_ingest_bytes";
+	}
+	if (!identify(gw, peer, NULL, &w) || !hf_access_domain(w.role, HF_DOMAIN_INGEST)) {
+		gw->stats.ingest_refused++;
+		LOG_REFUSAL(gw->stats.ingest_refused,
+			    "%s: refused an event from %s: key no longer in the keys file, or "
+			    "not an adapter's (%llu so far)", a->cfg.name,
+			    peer->user_id ? peer->user_id : peer->address,
+			    (unsigned long long)gw->stats.ingest_refused);
+		return "key revoked or not an adapter's";
+	}
+	if (!w.limited)
+		return NULL;
+	if (hf_limiter_take(&gw->ingest_limits, limit_key(&w, peer),
+			    cfg->security.limits.ingest_per_s, cfg->security.limits.ingest_burst,
+			    hf_clock_now(gw->clock).mono_ns))
+		return NULL;
+	/* Nothing ever rate-limits the emergency path. */
+	if (is_emergency(gw, ev)) {
+		gw->stats.ingest_emergency_over_limit++;
+		return NULL;
+	}
+	gw->stats.ingest_rate_limited++;
+	LOG_REFUSAL(gw->stats.ingest_rate_limited,
+		    "%s: %s is over its ingest rate limit: its reports are shed, its "
+		    "emergencies always pass (%llu shed so far)", a->cfg.name,
+		    limit_key(&w, peer), (unsigned long long)gw->stats.ingest_rate_limited);
+	return "over the ingest rate limit";
+}
+
 static void on_adapter_link(struct hf_adapter *a, bool up, const char *reason,
 			    uint32_t attempt)
 {
@@ -385,6 +481,9 @@ static size_t wanted_adapters(const struct hf_config *cfg, struct hf_adapter_con
 		hf_strlcpy(list[n].name, "ingest", sizeof list[n].name);
 		hf_strlcpy(list[n].type, "ingest", sizeof list[n].type);
 		hf_strlcpy(list[n].bind, cfg->endpoints.ingest, sizeof list[n].bind);
+		hf_strlcpy(list[n].curve_secret, cfg->security.server_secret,
+			   sizeof list[n].curve_secret);
+		list[n].max_msg_bytes = cfg->security.limits.max_ingest_bytes;
 		n++;
 	}
 	*out = list;
@@ -401,7 +500,9 @@ static bool same_adapter_config(const struct hf_adapter_config *a,
 	       a->port == b->port && strcmp(a->device, b->device) == 0 &&
 	       strcmp(a->unit, b->unit) == 0 && a->baud == b->baud &&
 	       a->liveness_ms == b->liveness_ms &&
-	       a->command_timeout_ms == b->command_timeout_ms;
+	       a->command_timeout_ms == b->command_timeout_ms &&
+	       strcmp(a->curve_secret, b->curve_secret) == 0 &&
+	       a->max_msg_bytes == b->max_msg_bytes;
 }
 
 /* Makes the running adapters match cfg: unchanged ones keep running (and
@@ -534,7 +635,123 @@ static void free_scratch(void *arg)
 	free(arg);
 }
 
-static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus_reply *reply)
+/* The kind a request asks for (hf_command_kind or hf_request_kind), -1 if none. */
+static int request_kind(const Handoff__V1__Request *req)
+{
+	switch (req->body_case) {
+	case HANDOFF__V1__REQUEST__BODY_SNAPSHOT:
+		return HF_REQ_SNAPSHOT;
+	case HANDOFF__V1__REQUEST__BODY_STATS:
+		return HF_REQ_STATS;
+	case HANDOFF__V1__REQUEST__BODY_COMMAND:
+		return (int)req->command->kind;
+	default:
+		return -1;
+	}
+}
+
+/* Checks who may send req; false with the reply filled if they may not. */
+static bool admit_request(struct hf_gateway *gw, const Handoff__V1__Request *req,
+			  const struct hf_peer *peer, struct who *w, struct hf_bus_reply *reply)
+{
+	const struct hf_config *cfg = gw->cfg;
+	const char *why;
+	int kind = request_kind(req);
+
+	if (!identify(gw, peer, req->actor, w)) {
+		gw->stats.revoked++;
+		LOG_REFUSAL(gw->stats.revoked, "refused a request from %s: the key is no longer "
+			    "in the keys file (%llu so far)", peer->user_id ? peer->user_id : "?",
+			    (unsigned long long)gw->stats.revoked);
+		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_FORBIDDEN;
+		reply->msg.message = "this key is no longer in the gateway's keys file";
+		return false;
+	}
+	reply->msg.actor = (char *)w->name;
+	if (w->limited &&
+	    !hf_limiter_take(&gw->cmd_limits, limit_key(w, peer), cfg->security.limits.commands_per_s,
+			     cfg->security.limits.commands_burst, hf_clock_now(gw->clock).mono_ns)) {
+		gw->stats.commands_rate_limited++;
+		LOG_REFUSAL(gw->stats.commands_rate_limited, "%s is over its command rate limit "
+			    "(%llu refused so far)", limit_key(w, peer),
+			    (unsigned long long)gw->stats.commands_rate_limited);
+		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_RATE_LIMITED;
+		reply->msg.message = "too many requests from this identity: try again in a moment";
+		return false;
+	}
+	if (kind >= 0 && (why = hf_access_request(w->role, kind))) {
+		gw->stats.forbidden++;
+		LOG_REFUSAL(gw->stats.forbidden, "refused %s (%s): %s (%llu so far)", w->name,
+			    hf_client_role_name(w->role), why, (unsigned long long)gw->stats.forbidden);
+		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_FORBIDDEN;
+		reply->msg.message = (char *)why;
+		return false;
+	}
+	if (w->key && req->actor && req->actor[0] && strcmp(req->actor, w->name) != 0) {
+		gw->stats.actor_ignored++;
+		LOG_REFUSAL(gw->stats.actor_ignored, "%s claimed to act as \"%s\": recorded as "
+			    "the key's identity (%llu such claims)", w->name, req->actor,
+			    (unsigned long long)gw->stats.actor_ignored);
+	}
+	return true;
+}
+
+struct stats_scratch {
+	Handoff__V1__Stats stats;
+	Handoff__V1__Counter counters[32];
+	Handoff__V1__Counter *ptrs[32];
+};
+
+static void answer_stats(struct hf_gateway *gw, struct hf_bus_reply *reply)
+{
+	struct stats_scratch *s = calloc(1, sizeof *s);
+	uint64_t ingest_refused_total = gw->stats.ingest_refused + gw->stats.ingest_rate_limited +
+					gw->stats.ingest_too_large;
+	const struct { const char *name; uint64_t value; } rows[] = {
+		{ "events", gw->stats.events },
+		{ "published", gw->bus.stats.published },
+		{ "requests", gw->bus.stats.requests },
+		{ "bad_requests", gw->bus.stats.bad_requests },
+		{ "commands_too_large", gw->bus.stats.oversized },
+		{ "commands_forbidden", gw->stats.forbidden },
+		{ "commands_rate_limited", gw->stats.commands_rate_limited },
+		{ "keys_revoked", gw->stats.revoked },
+		{ "actor_claims_ignored", gw->stats.actor_ignored },
+		{ "zap_accepted", gw->zap.stats.accepted },
+		{ "zap_refused_unknown_key", gw->zap.stats.refused_unknown },
+		{ "zap_refused_role", gw->zap.stats.refused_role },
+		{ "zap_refused_other", gw->zap.stats.refused_other },
+		{ "ingest_too_large", gw->stats.ingest_too_large },
+		{ "ingest_rate_limited", gw->stats.ingest_rate_limited },
+		{ "ingest_refused", gw->stats.ingest_refused },
+		{ "ingest_refused_total", ingest_refused_total },
+		{ "ingest_emergencies_over_limit", gw->stats.ingest_emergency_over_limit },
+		{ "reloads", gw->stats.reloads },
+		{ "reload_errors", gw->stats.reload_errors },
+	};
+
+	if (!s) {
+		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_INTERNAL;
+		reply->msg.message = "out of memory";
+		return;
+	}
+	handoff__v1__stats__init(&s->stats);
+	for (size_t i = 0; i < HF_ARRAY_SIZE(rows) && i < HF_ARRAY_SIZE(s->counters); i++) {
+		handoff__v1__counter__init(&s->counters[i]);
+		s->counters[i].name = (char *)rows[i].name;
+		s->counters[i].value = rows[i].value;
+		s->ptrs[i] = &s->counters[i];
+		s->stats.n_counters++;
+	}
+	s->stats.counters = s->ptrs;
+	reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK;
+	reply->msg.stats = &s->stats;
+	reply->cleanup = free_scratch;
+	reply->arg = s;
+}
+
+static void on_request(void *ctx, const Handoff__V1__Request *req, const struct hf_peer *peer,
+		       struct hf_bus_reply *reply)
 {
 	struct hf_gateway *gw = ctx;
 	struct hf_now now = hf_clock_now(gw->clock);
@@ -542,14 +759,21 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus
 	struct hf_command cmd;
 	const Handoff__V1__Command *c;
 	struct hf_wire_incident *w;
+	struct who who;
 
+	if (!admit_request(gw, req, peer, &who, reply))
+		return;
 	if (req->body_case == HANDOFF__V1__REQUEST__BODY_SNAPSHOT) {
 		answer_snapshot(gw, req->snapshot, reply, &now);
 		return;
 	}
+	if (req->body_case == HANDOFF__V1__REQUEST__BODY_STATS) {
+		answer_stats(gw, reply);
+		return;
+	}
 	if (req->body_case != HANDOFF__V1__REQUEST__BODY_COMMAND) {
 		reply->msg.code = HANDOFF__V1__REPLY_CODE__REPLY_CODE_BAD_REQUEST;
-		reply->msg.message = "the request has neither a command nor a snapshot";
+		reply->msg.message = "the request has no command, snapshot or stats in it";
 		return;
 	}
 	c = req->command;
@@ -558,8 +782,9 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, struct hf_bus
 		.incident_id = c->incident_id,
 		.callsign = c->callsign,
 		.note = c->note,
-		.actor = req->actor,
+		.actor = who.name,
 		.idempotency_key = req->idempotency_key,
+		.own_unit = who.key && who.role == HF_CLIENT_CONSTABLE ? who.key->unit : NULL,
 	};
 	hf_engine_command(&gw->engine, &cmd, &now, &res);
 	rearm(gw, &now);
@@ -690,6 +915,13 @@ static void on_hup(uv_signal_t *h, int signum)
 static void on_part_closed(uv_handle_t *h)
 {
 	struct hf_gateway *gw = h->data;
+
+	gw->closing--;
+}
+
+static void on_zap_closed(struct hf_zap *zap)
+{
+	struct hf_gateway *gw = (struct hf_gateway *)((char *)zap - offsetof(struct hf_gateway, zap));
 
 	gw->closing--;
 }
@@ -830,6 +1062,34 @@ static void on_journal_closed(void *arg)
 
 /* ---------------------------------------------------------------- life */
 
+/* Says at every start how clients are checked; loudly when they are not. */
+static void announce_security(const struct hf_config *cfg)
+{
+	const char *eps[3] = { cfg->endpoints.publish, cfg->endpoints.command,
+			       cfg->endpoints.ingest };
+	size_t roles[HF_CLIENT_LOCAL + 1] = { 0 };
+
+	if (cfg->security.server_secret[0]) {
+		for (size_t i = 0; i < cfg->security.n_clients; i++)
+			roles[cfg->security.clients[i].role]++;
+		hf_notice("CURVE on every endpoint: %zu client keys from %s (%zu dispatcher, %zu "
+			  "supervisor, %zu constable, %zu cad, %zu adapter, %zu admin)",
+			  cfg->security.n_clients, cfg->security.clients_path,
+			  roles[HF_CLIENT_DISPATCHER], roles[HF_CLIENT_SUPERVISOR],
+			  roles[HF_CLIENT_CONSTABLE], roles[HF_CLIENT_CAD],
+			  roles[HF_CLIENT_ADAPTER], roles[HF_CLIENT_ADMIN]);
+		return;
+	}
+	for (size_t i = 0; i < HF_ARRAY_SIZE(eps); i++) {
+		if (eps[i][0] && !hf_endpoint_is_local(eps[i]))
+			hf_warn("INSECURE: %s is reachable from the network WITHOUT CURVE keys "
+				"(security.insecure: true): anyone who can reach it can read "
+				"officers' positions and alerts and send commands", eps[i]);
+	}
+	hf_notice("no CURVE keys: clients are not authenticated (endpoints are loopback%s)",
+		  cfg->security.insecure ? " or allowed by security.insecure" : " only");
+}
+
 int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 		    const struct hf_clock *clock, struct hf_config *cfg)
 {
@@ -859,7 +1119,12 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 		.clock = clock,
 		.event = on_adapter_event,
 		.link = on_adapter_link,
+		.admit = on_adapter_admit,
 		.ctx = gw,
+	};
+	struct hf_bus_security sec = {
+		.server_secret = cfg->security.server_secret,
+		.max_request = cfg->security.limits.max_command_bytes,
 	};
 	rc = hf_engine_init(&gw->engine, cfg, &out);
 	if (rc)
@@ -878,10 +1143,21 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	uv_timer_init(loop, &gw->units_flush);
 	gw->units_flush.data = gw;
 	gw->deadline_armed = INT64_MAX;
+	hf_limiter_init(&gw->cmd_limits);
+	hf_limiter_init(&gw->ingest_limits);
 
+	/* The ZAP handler first: libzmq lets every key in while none is bound. */
+	gw->curve = cfg->security.server_secret[0] != '\0';
+	if (gw->curve) {
+		rc = hf_zap_init(&gw->zap, loop, zmq_ctx, cfg);
+		if (rc)
+			return rc;
+		gw->zap.z.data = &gw->zap;
+	}
+	announce_security(cfg);
 	rc = hf_bus_init(&gw->bus, loop, zmq_ctx, clock, cfg->endpoints.publish,
 			 cfg->endpoints.command, cfg->gateway.id, cfg->gateway.heartbeat_ms,
-			 &handlers);
+			 &handlers, &sec);
 	if (rc)
 		return rc;
 	rc = open_journal(gw, cfg);
@@ -914,6 +1190,11 @@ void hf_gateway_stop(struct hf_gateway *gw)
 		gw->closing++;
 		hf_bus_close(&gw->bus, on_bus_closed);
 	}
+	/* Closed with the sockets it guards, in the same loop turn. */
+	if (gw->curve && gw->zap.z.sock) {
+		gw->closing++;
+		hf_zap_close(&gw->zap, on_zap_closed);
+	}
 	uv_handle_t *parts[] = { (uv_handle_t *)&gw->sigterm, (uv_handle_t *)&gw->sigint,
 				 (uv_handle_t *)&gw->sighup, (uv_handle_t *)&gw->deadline,
 				 (uv_handle_t *)&gw->retention, (uv_handle_t *)&gw->units_flush };
@@ -935,6 +1216,8 @@ void hf_gateway_finish(struct hf_gateway *gw)
 	hf_engine_finish(&gw->engine);
 	free(gw->adapters);
 	gw->adapters = NULL;
+	hf_limiter_finish(&gw->cmd_limits);
+	hf_limiter_finish(&gw->ingest_limits);
 	hf_config_destroy(gw->cfg);
 	gw->cfg = NULL;
 }
@@ -958,6 +1241,15 @@ int hf_gateway_reload(struct hf_gateway *gw)
 		return rc;
 	}
 	hf_diag_finish(&diag);
+	if (strcmp(next->security.server_secret, gw->cfg->security.server_secret) != 0) {
+		gw->stats.reload_errors++;
+		hf_err("reload of %s refused, the running config is kept: %s needs a restart",
+		       gw->cfg->path, !gw->curve ? "turning CURVE on (security.server_cert)"
+				      : !next->security.server_secret[0] ? "turning CURVE off"
+									  : "a new server key");
+		hf_config_destroy(next);
+		return -EINVAL;
+	}
 	if (strcmp(next->endpoints.publish, gw->cfg->endpoints.publish) ||
 	    strcmp(next->endpoints.command, gw->cfg->endpoints.command))
 		hf_warn("reload: publish/command endpoint changes take effect at restart");
@@ -981,8 +1273,11 @@ int hf_gateway_reload(struct hf_gateway *gw)
 	sync_adapters(gw, next);
 	hf_config_destroy(gw->cfg);
 	gw->cfg = next;
+	if (gw->curve)
+		hf_zap_set_config(&gw->zap, next);
 	gw->stats.reloads++;
-	hf_notice("reloaded %s: %zu units on the roster, %zu areas, %zu adapters", next->path,
-		  next->n_roster, next->n_areas, gw->n_adapters);
+	hf_notice("reloaded %s: %zu units on the roster, %zu areas, %zu adapters%s", next->path,
+		  next->n_roster, next->n_areas, gw->n_adapters,
+		  gw->curve ? ", keys file re-read" : "");
 	return 0;
 }

@@ -15,7 +15,9 @@
 #include "adapter.h"
 #include "bus.h"
 #include "engine.h"
+#include "access.h"
 #include "journal.h"
+#include "zap.h"
 
 struct hf_gateway_stats {
 	uint64_t events;        /* radio events from adapters */
@@ -24,6 +26,15 @@ struct hf_gateway_stats {
 	uint64_t reload_errors; /* reloads refused (old config kept) */
 	uint64_t sds_failed;    /* SDS to radios that could not be sent */
 	uint64_t recovered;     /* incidents recovered from the journal at start */
+	/* Security (issue 6): requests and ingest refused, by reason. */
+	uint64_t forbidden;             /* a request the client's role does not allow */
+	uint64_t revoked;               /* a request from a key no longer in the keys file */
+	uint64_t commands_rate_limited; /* requests over security.limits.commands_per_s */
+	uint64_t ingest_rate_limited;   /* ingest events over ingest_per_s (never emergencies) */
+	uint64_t ingest_too_large;      /* ingest messages over max_ingest_bytes */
+	uint64_t ingest_refused;        /* ingest from a revoked key or a wrong role */
+	uint64_t ingest_emergency_over_limit; /* emergencies let in past an exhausted limit */
+	uint64_t actor_ignored;         /* requests whose claimed actor differed from the key */
 };
 
 struct hf_gateway {
@@ -33,6 +44,10 @@ struct hf_gateway {
 	void *zmq_ctx;               /* borrowed */
 	struct hf_engine engine;
 	struct hf_bus bus;
+	struct hf_zap zap;           /* with CURVE keys: checks every client's key */
+	bool curve;                  /* CURVE on (fixed for the run) */
+	struct hf_limiter cmd_limits;    /* per identity */
+	struct hf_limiter ingest_limits; /* per identity */
 	struct hf_adapter_host host;
 	struct hf_adapter **adapters;
 	size_t n_adapters;

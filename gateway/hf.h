@@ -55,6 +55,12 @@ bool hf_strlcpy(char *dst, const char *src, size_t size);
 
 /* Parses "role" words: pcso, constable, supervisor. Returns HF_ROLE_UNKNOWN if none match. */
 enum hf_role hf_role_parse(const char *s);
+
+/* Who sent a message on one of the gateway's ZeroMQ sockets. */
+struct hf_peer {
+	const char *user_id; /* the identity the ZAP handler gave its key; NULL without CURVE */
+	const char *address; /* its IP address ("" if unknown) */
+};
 const char *hf_role_name(enum hf_role role);
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "hf.h"
 
-#define HF_ZSOCK_MAX_FRAMES 4
+#define HF_ZSOCK_MAX_FRAMES 8 /* a ZAP request has 7 */
 
 struct hf_zsock;
 

@@ -27,6 +27,12 @@ struct ctl {
 /* client.c: a socket of type connected to ep, with CURVE when ctl has keys.
  * NULL after printing why. */
 void *ctl_connect(const struct ctl *ctl, int type, const char *ep);
+/* The same, and *mon (may be NULL on failure) a socket that receives s's
+ * failed handshakes: pass it to ctl_handshake_refused; close it with s. */
+void *ctl_connect_watched(const struct ctl *ctl, int type, const char *ep, void **mon);
+/* Reads mon's events; if a handshake failed, prints why (refused key, keys
+ * missing, wrong server key) and returns true. */
+bool ctl_handshake_refused(const struct ctl *ctl, void *mon, const char *ep);
 
 /* client.c: sends req on the command endpoint (DEALER) and waits for the reply.
  * Returns 0 with *reply set (free with handoff__v1__reply__free_unpacked), or a
@@ -50,5 +56,7 @@ int ctl_decode(const struct ctl *ctl, int argc, char **argv);
 /* export.c: `export INCIDENT` from the journal database, `verify FILE`. */
 int ctl_export(const struct ctl *ctl, int argc, char **argv);
 int ctl_verify(const struct ctl *ctl, int argc, char **argv);
+/* keygen.c: `keygen NAME`, a CURVE key pair. */
+int ctl_keygen(const struct ctl *ctl, int argc, char **argv);
 
 #endif

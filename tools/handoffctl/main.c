@@ -35,6 +35,10 @@ static void usage(FILE *fp)
 		"                               the incident's timeline from the journal as\n"
 		"                               tamper-evident JSON (see export --help)\n"
 		"  verify FILE                  check an export (FILE - : stdin); exit 0 if intact\n"
+		"  stats                        the gateway's counters (refusals, rate limits, ...)\n"
+		"  keygen [--role ROLE] [--unit UNIT] [--dir DIR] NAME\n"
+		"                               a CURVE key pair: NAME.key and NAME.key_secret,\n"
+		"                               and the keys-file entry to add (keygen --help)\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE   take endpoints and state_dir from the gateway's config\n"
@@ -132,6 +136,33 @@ static int run_command(const struct ctl *ctl, size_t which, int argc, char **arg
 	if (reply->code != HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK && !ctl->json)
 		fprintf(stderr, "handoffctl: %s %s refused: %s\n", commands[which].name, argv[1],
 			reply->message);
+	rc = reply->code == HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK ? 0 : 1;
+	handoff__v1__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+/* `stats`: the gateway's counters, one "name value" line each. */
+static int run_stats(const struct ctl *ctl)
+{
+	Handoff__V1__Request req;
+	Handoff__V1__StatsRequest sr;
+	Handoff__V1__Reply *reply;
+	int rc;
+
+	handoff__v1__request__init(&req);
+	handoff__v1__stats_request__init(&sr);
+	req.body_case = HANDOFF__V1__REQUEST__BODY_STATS;
+	req.stats = &sr;
+	if (ctl_request(ctl, &req, &reply))
+		return 1;
+	if (ctl->json)
+		hf_pbjson_print(stdout, &reply->base);
+	else if (reply->code != HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK)
+		fprintf(stderr, "handoffctl: stats refused: %s\n", reply->message);
+	else if (reply->stats)
+		for (size_t i = 0; i < reply->stats->n_counters; i++)
+			printf("%-32s %llu\n", reply->stats->counters[i]->name,
+			       (unsigned long long)reply->stats->counters[i]->value);
 	rc = reply->code == HANDOFF__V1__REPLY_CODE__REPLY_CODE_OK ? 0 : 1;
 	handoff__v1__reply__free_unpacked(reply, NULL);
 	return rc;
@@ -263,6 +294,11 @@ int main(int argc, char **argv)
 		ctl.cfg = &defaults;
 	}
 
+	if (strcmp(cmd, "keygen") == 0) {
+		rc = ctl_keygen(&ctl, argc, argv);
+		hf_config_destroy(loaded);
+		return rc;
+	}
 	if (load_keys(&ctl, cert_path, server_path) != 0) {
 		hf_config_destroy(loaded);
 		return 1;
@@ -280,6 +316,8 @@ int main(int argc, char **argv)
 		rc = ctl_watch(&ctl, argc, argv);
 	} else if (strcmp(cmd, "snapshot") == 0) {
 		rc = ctl_snapshot(&ctl, argc, argv);
+	} else if (strcmp(cmd, "stats") == 0) {
+		rc = run_stats(&ctl);
 	} else {
 		size_t i;
 
