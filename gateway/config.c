@@ -2060,6 +2060,12 @@ static const struct field sim_fields[] = {
 	  .min = 0, .min_excl = true, .max = HUGE_VAL },
 	{ .key = "report_interval_ms", .type = F_INT, CFG(sim.report_interval_ms),
 	  .def_n = 3000, .min = 100, .max = 600000 },
+	{ .key = "report_jitter_ms", .type = F_INT, CFG(sim.report_jitter_ms), .def_n = 0,
+	  .min = 0, .max = 600000 },
+	{ .key = "pcsos", .type = F_INT, CFG(sim.pcsos), .def_n = 0, .min = 0, .max = 100000 },
+	{ .key = "constables", .type = F_INT, CFG(sim.constables), .def_n = 0,
+	  .min = 0, .max = 100000 },
+	{ .key = "beats", .type = F_INT, CFG(sim.beats), .def_n = 4, .min = 1, .max = 64 },
 	{ .key = "emergency", .type = F_MAP, .sub = &sim_emergency_table },
 };
 

@@ -70,6 +70,10 @@ struct hf_sim_config {
 	double center_lat, center_lon;
 	double radius_m;            /* patrol routes stay within this of the centre */
 	uint32_t report_interval_ms;/* each unit's LIP report interval */
+	uint32_t report_jitter_ms;  /* each interval varies by up to +- this */
+	uint32_t pcsos;             /* generated PCSOs beyond the roster */
+	uint32_t constables;        /* generated constables beyond the roster */
+	uint32_t beats;             /* sectors when the places file has no areas */
 	char emergency_unit[HF_ID_MAX]; /* unit id that presses the button ("" = none) */
 	uint32_t emergency_after_ms;    /* first press, after start */
 	uint32_t emergency_repeat_ms;   /* second press, after the first (0 = none) */

@@ -561,6 +561,10 @@ Test(config, loads_the_shipped_config_cleanly)
 	cr_assert_str_eq(cfg->sim.emergency_unit, "pcso-7");
 	cr_assert_eq(cfg->sim.emergency_after_ms, 8000);
 	cr_assert_eq(cfg->sim.emergency_repeat_ms, 20000);
+	cr_assert_eq(cfg->sim.report_jitter_ms, 500);
+	cr_assert_eq(cfg->sim.beats, 4);
+	cr_assert_eq(cfg->sim.pcsos, 0);
+	cr_assert_eq(cfg->sim.constables, 0);
 	hf_config_destroy(cfg);
 	hf_diag_finish(&d);
 }
@@ -606,6 +610,9 @@ Test(config, applies_the_defaults_when_keys_are_absent)
 	cr_assert_float_eq(cfg->sim.center_lon, -0.0984, 1e-9);
 	cr_assert_float_eq(cfg->sim.radius_m, 1200.0, 1e-9);
 	cr_assert_eq(cfg->sim.report_interval_ms, 3000);
+	cr_assert_eq(cfg->sim.report_jitter_ms, 0);
+	cr_assert_eq(cfg->sim.beats, 4);
+	cr_assert_eq(cfg->sim.pcsos + cfg->sim.constables, 0);
 	cr_assert_str_eq(cfg->sim.emergency_unit, "p1"); /* the first PCSO */
 	cr_assert_eq(cfg->sim.emergency_after_ms, 8000);
 	cr_assert_eq(cfg->sim.emergency_repeat_ms, 20000);

@@ -217,6 +217,20 @@ void sim_server_send_last(struct sim_server *s, const char *text, size_t len)
 		send_to(s->clients, text, len);
 }
 
+size_t sim_server_pending(const struct sim_server *s)
+{
+	size_t n = 0;
+
+	for (const struct client *c = s->clients; c; c = c->next)
+		n += uv_stream_get_write_queue_size((const uv_stream_t *)&c->tcp);
+	return n;
+}
+
+int sim_server_clients(const struct sim_server *s)
+{
+	return s->n_clients;
+}
+
 void sim_server_close(struct sim_server *s)
 {
 	while (s->clients)
