@@ -2536,8 +2536,8 @@ static int load_places(struct hf_config *cfg, struct hf_diag *diag)
 
 /* Reads the file, then loads its text (and its places: file); a file that
  * cannot be read is one problem at line 0, column 0. */
-int hf_config_load(const char *path, const char *const *known_adapter_types,
-		   struct hf_config **out, struct hf_diag *diag)
+static int load_file(const char *path, const char *const *known_adapter_types, bool secrets,
+		     struct hf_config **out, struct hf_diag *diag)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -2560,13 +2560,25 @@ int hf_config_load(const char *path, const char *const *known_adapter_types,
 	free(buf);
 	if (rc == 0 && (*out)->places_path[0])
 		rc = load_places(*out, diag);
-	if (rc == 0 && (*out)->security.server_cert[0])
+	if (rc == 0 && secrets && (*out)->security.server_cert[0])
 		rc = load_security(*out, diag);
 	if (rc && *out) {
 		hf_config_destroy(*out);
 		*out = NULL;
 	}
 	return rc;
+}
+
+int hf_config_load(const char *path, const char *const *known_adapter_types,
+		   struct hf_config **out, struct hf_diag *diag)
+{
+	return load_file(path, known_adapter_types, true, out, diag);
+}
+
+int hf_config_load_client(const char *path, const char *const *known_adapter_types,
+			  struct hf_config **out, struct hf_diag *diag)
+{
+	return load_file(path, known_adapter_types, false, out, diag);
 }
 
 /* ----------------------------------------------------------------------------

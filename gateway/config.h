@@ -287,6 +287,12 @@ int hf_config_load_string(const char *name, const char *buf, size_t len,
  */
 int hf_config_keys_load_string(struct hf_config *cfg, const char *name, const char *buf,
 			       size_t len, struct hf_diag *diag);
+/* hf_config_load() for the tools (handoffctl, handoff-sim): everything but
+ * the server's certificate and the keys file, which a dispatcher's machine
+ * does not have (security.server_cert and clients are still checked as
+ * paths; server_public stays ""). */
+int hf_config_load_client(const char *path, const char *const *known_adapter_types,
+			  struct hf_config **out, struct hf_diag *diag);
 /* True for an endpoint only this machine can reach: tcp://127.x, localhost,
  * [::1] or the lo interface, ipc:// and inproc://. */
 bool hf_endpoint_is_local(const char *ep);

@@ -491,7 +491,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	hf_diag_init(&diag);
-	if (path && hf_config_load(path, hf_adapter_type_names(), &cfg, &diag) != 0) {
+	if (path && hf_config_load_client(path, hf_adapter_type_names(), &cfg, &diag) != 0) {
 		hf_diag_print(&diag, stderr);
 		hf_diag_finish(&diag);
 		return 1;

@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 		struct hf_diag diag;
 
 		hf_diag_init(&diag);
-		if (hf_config_load(path, hf_adapter_type_names(), &loaded, &diag) != 0) {
+		if (hf_config_load_client(path, hf_adapter_type_names(), &loaded, &diag) != 0) {
 			hf_diag_print(&diag, stderr);
 			hf_diag_finish(&diag);
 			return 1;
