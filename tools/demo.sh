@@ -2,7 +2,10 @@
 # The README's first command: installs what is missing, builds, then runs the
 # gateway with a simulated city and opens `handoffctl watch` in the foreground:
 # the dispatcher console on a terminal (q quits), else alert lines (Ctrl-C).
-# Arguments go to watch (--lines, --json, --units). A PCSO presses the
+# Arguments go to watch (--lines, --json, --units), except a first --curve:
+# CURVE on every endpoint, with keys made once in state/keys/ (the server's,
+# desk-central's as dispatcher, cad-1's) and a config that names them,
+# config/handoff.curve.local.yaml (git ignores it). A PCSO presses the
 # emergency button about 8 s after start (and again 20 s later). Leaving watch
 # stops everything. Logs: state/demo-handoffd.log, state/demo-sim.log.
 set -euo pipefail
@@ -13,8 +16,28 @@ tools/install-deps.sh
 ninja -C build >/dev/null
 
 config=config/handoff.yaml
-build/handoffd -c "$config" --check
 mkdir -p state
+if [ "${1:-}" = --curve ]; then
+  shift
+  keys=state/keys
+  if [ ! -f "$keys/keys.yaml" ]; then
+    mkdir -p "$keys"
+    build/handoffctl keygen --role server --dir "$keys" server >/dev/null
+    {
+      echo "clients:"
+      build/handoffctl keygen --role dispatcher --dir "$keys" desk-central | grep -v '^#'
+      build/handoffctl keygen --role cad --dir "$keys" cad-1 | grep -v '^#'
+    } > "$keys/keys.yaml.new"
+    mv "$keys/keys.yaml.new" "$keys/keys.yaml"
+  fi
+  sed -e 's|^  server_cert:.*|  server_cert: ../state/keys/server.key_secret|' \
+      -e 's|^  clients:.*|  clients: ../state/keys/keys.yaml|' \
+      config/handoff.yaml > config/handoff.curve.local.yaml
+  config=config/handoff.curve.local.yaml
+  export HANDOFF_CERT=$keys/desk-central.key_secret HANDOFF_SERVER_KEY=$keys/server.key
+  echo "CURVE on: keys in $keys/ (cad-1.key_secret is a CAD system's; see README \"Security\")."
+fi
+build/handoffd -c "$config" --check
 
 pids=()
 cleanup() {
@@ -47,8 +70,8 @@ if [ -t 0 ] && [ -t 1 ] && [[ " $* " != *" --lines "* && " $* " != *" --json "* 
   echo "Opening the dispatcher console: a acknowledge, s assign, r resolve, c cancel, q quit."
 else
   echo "Watching alerts. In another terminal:"
-  echo "  build/handoffctl ack 1             # stops the escalation; the radio gets an SDS"
-  echo "  build/handoffctl assign 1 \"PC 5002\"  # the radio hears who is coming, how far"
+  echo "  build/handoffctl -c $config ack 1   # stops the escalation; the radio gets an SDS"
+  echo "  build/handoffctl -c $config assign 1 \"PC 5002\"  # the radio hears who comes, how far"
   echo "Ctrl-C to stop."
   echo
 fi
