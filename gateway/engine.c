@@ -92,9 +92,9 @@ static int apply_roster_flags(struct hf_engine *e)
 static struct hf_incident *open_of(const struct hf_engine *e, const struct hf_unit *u,
 				   enum hf_rule_kind rule)
 {
-	if (!e->ur[u->index].open_subject)
-		return NULL;
-	return hf_incidents_find_open(&e->incidents, u->index, rule);
+	uint32_t n = e->ur[u->index].open_rule[rule];
+
+	return n ? hf_incidents_number(&e->incidents, n) : NULL;
 }
 
 int hf_engine_init(struct hf_engine *e, const struct hf_config *cfg,
@@ -412,6 +412,7 @@ static struct hf_incident *raise_incident(struct hf_engine *e, struct hf_unit *u
 	inc->trigger_count = 1;
 	inc->last_trigger_mono_ns = now->mono_ns;
 	ur->open_subject++;
+	ur->open_rule[rule] = inc->number;
 	take_position(inc, u);
 	route(e, inc, u);
 	esc = esc_of(e, inc);
@@ -459,6 +460,8 @@ static void close_incident(struct hf_engine *e, struct hf_incident *inc,
 	hf_strlcpy(inc->closed_by, by, sizeof inc->closed_by);
 	hf_strlcpy(inc->outcome, outcome, sizeof inc->outcome);
 	e->ur[inc->subject].open_subject--;
+	if (e->ur[inc->subject].open_rule[inc->rule_kind] == inc->number)
+		e->ur[inc->subject].open_rule[inc->rule_kind] = 0;
 	if (inc->assigned != HF_UNIT_NONE)
 		e->ur[inc->assigned].open_assigned--;
 }
@@ -705,13 +708,10 @@ static void radio_health(struct hf_engine *e, struct hf_unit *u, uint8_t reason,
 	default:
 		return;
 	}
-	if (!e->ur[u->index].open_subject)
-		return;
-	for (size_t i = e->incidents.n; i-- > 0;) {
-		struct hf_incident *inc = e->incidents.items[i];
+	for (enum hf_rule_kind rule = HF_RULE_EMERGENCY; rule <= HF_RULE_WELFARE; rule++) {
+		struct hf_incident *inc = open_of(e, u, rule);
 
-		if (inc->subject != u->index || !hf_incident_is_open(inc) ||
-		    (inc->radio_health & bit))
+		if (!inc || (inc->radio_health & bit))
 			continue;
 		inc->radio_health |= bit;
 		if (inc->severity < HF_SEV_CRITICAL)
@@ -769,11 +769,11 @@ static void follow_assigned(struct hf_engine *e, struct hf_unit *u, bool at_scen
 static void follow_subject(struct hf_engine *e, const struct hf_unit *u,
 			   const struct hf_now *now)
 {
-	for (size_t i = e->incidents.n; i-- > 0 && e->ur[u->index].open_subject;) {
-		struct hf_incident *inc = e->incidents.items[i];
+	for (enum hf_rule_kind rule = HF_RULE_EMERGENCY; rule <= HF_RULE_WELFARE; rule++) {
+		struct hf_incident *inc = open_of(e, u, rule);
 		bool first_fix, asked;
 
-		if (inc->subject != u->index || !hf_incident_is_open(inc))
+		if (!inc)
 			continue;
 		first_fix = !inc->has_position;
 		take_position(inc, u);
@@ -1278,6 +1278,7 @@ int hf_engine_adopt(struct hf_engine *e, const struct hf_incident *tmpl, const s
 	    (inc->assigned != HF_UNIT_NONE && !urules(e, inc->assigned)))
 		return -ENOMEM;
 	e->ur[inc->subject].open_subject++;
+	e->ur[inc->subject].open_rule[inc->rule_kind] = inc->number;
 	if (inc->assigned != HF_UNIT_NONE)
 		e->ur[inc->assigned].open_assigned++;
 	if (inc->next_mono_ns)

@@ -106,6 +106,9 @@ struct hf_unit_rules {
 	bool welfare_on;          /* heard on air, on duty: the welfare clock runs */
 	uint32_t welfare_gen;     /* bumped to drop queued welfare deadlines */
 	uint32_t open_subject;    /* open incidents about this unit */
+	/* By hf_rule_kind: the number of the open incident of that rule about
+	 * this unit (at most one: a repeat joins it), 0 = none. */
+	uint32_t open_rule[5];
 	uint32_t open_assigned;   /* open incidents this unit is assigned to */
 	const struct hf_place *place; /* flagged place the unit is in (PCSOs), or NULL */
 };
