@@ -1814,6 +1814,8 @@ static const struct field gateway_fields[] = {
 	  .def_s = "state", .def_fn = def_state_dir, .check = check_state_dir },
 	{ .key = "heartbeat_ms", .type = F_INT, CFG(gateway.heartbeat_ms), .def_n = 1000,
 	  .min = 100, .max = 60000 },
+	{ .key = "unit_publish_ms", .type = F_INT, CFG(gateway.unit_publish_ms), .def_n = 500,
+	  .min = 0, .max = 60000 },
 	{ .key = "retain_days", .type = F_NUM, CFG(gateway.retain_days), .def_n = 90,
 	  .min = 0, .max = 36500 },
 	{ .key = "log_level", .type = F_ENUM, CFG(gateway.log_level), .def_n = HF_LOG_INFO,

@@ -142,6 +142,9 @@ struct hf_config {
 		char id[HF_ID_MAX];           /* gateway instance name (default "handoff") */
 		char state_dir[HF_PATH_MAX];  /* default "state", relative to the config file */
 		uint32_t heartbeat_ms;        /* heartbeat when idle (default 1000) */
+		/* Unit updates are conflated per unit and published every this
+		 * many ms (0 = every change at once). Default 500. */
+		uint32_t unit_publish_ms;
 		/* Closed incidents older than this move from the journal to
 		 * <state_dir>/archive.db (0 = keep them in the journal). Default 90. */
 		double retain_days;

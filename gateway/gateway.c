@@ -87,33 +87,8 @@ static void publish_incident(void *ctx, const struct hf_engine *e,
  * move constantly, so their states are conflated, never queued). */
 static void mark_dirty(struct hf_gateway *gw, uint32_t i)
 {
-	if (!gw->journal)
-		return;
-	if (i >= gw->cap_is_dirty) {
-		size_t cap = gw->cap_is_dirty ? gw->cap_is_dirty : 1024;
-		uint8_t *m;
-
-		while (cap <= i)
-			cap *= 2;
-		if (!(m = realloc(gw->is_dirty, cap)))
-			return;
-		memset(m + gw->cap_is_dirty, 0, cap - gw->cap_is_dirty);
-		gw->is_dirty = m;
-		gw->cap_is_dirty = cap;
-	}
-	if (gw->is_dirty[i])
-		return;
-	if (gw->n_dirty == gw->cap_dirty) {
-		size_t cap = gw->cap_dirty ? gw->cap_dirty * 2 : 1024;
-		uint32_t *d = realloc(gw->dirty, cap * sizeof *d);
-
-		if (!d)
-			return;
-		gw->dirty = d;
-		gw->cap_dirty = cap;
-	}
-	gw->is_dirty[i] = 1;
-	gw->dirty[gw->n_dirty++] = i;
+	if (gw->journal)
+		hf_dirtyset_add(&gw->journal_dirty, i);
 }
 
 struct unit_flush {
@@ -128,7 +103,7 @@ struct unit_flush {
 static int dirty_unit(void *ctx, size_t i, struct hf_journal_unit *out)
 {
 	struct unit_flush *f = ctx;
-	const struct hf_unit *u = hf_registry_at(&f->gw->engine.reg, f->gw->dirty[i]);
+	const struct hf_unit *u = hf_registry_at(&f->gw->engine.reg, f->gw->journal_dirty.list[i]);
 	size_t len;
 
 	hf_wire_unit(&f->w, &f->gw->engine, u);
@@ -148,17 +123,27 @@ static int dirty_unit(void *ctx, size_t i, struct hf_journal_unit *out)
 static bool flush_units(struct hf_gateway *gw, size_t max)
 {
 	struct unit_flush f = { .gw = gw, .unix_ms = hf_clock_now(gw->clock).unix_ms };
-	size_t n = gw->n_dirty < max ? gw->n_dirty : max;
+	size_t n = gw->journal_dirty.n < max ? gw->journal_dirty.n : max;
 
 	if (!gw->journal || !n)
 		return true;
 	if (hf_journal_units(gw->journal, n, dirty_unit, &f) != 0)
 		return false; /* kept dirty: written when the journal can */
-	for (size_t i = 0; i < n; i++)
-		gw->is_dirty[gw->dirty[i]] = 0;
-	memmove(gw->dirty, gw->dirty + n, (gw->n_dirty - n) * sizeof *gw->dirty);
-	gw->n_dirty -= n;
+	hf_dirtyset_drop_front(&gw->journal_dirty, n);
 	return true;
+}
+
+static void on_units_publish(uv_timer_t *t);
+
+/* (Re)starts the conflation round at gateway.unit_publish_ms (off at 0). */
+static void start_units_publish(struct hf_gateway *gw)
+{
+	uint32_t ms = gw->cfg->gateway.unit_publish_ms;
+
+	if (ms)
+		uv_timer_start(&gw->units_publish, on_units_publish, ms, ms);
+	else
+		uv_timer_stop(&gw->units_publish);
 }
 
 static void on_units_flush(uv_timer_t *t)
@@ -166,21 +151,53 @@ static void on_units_flush(uv_timer_t *t)
 	flush_units(t->data, 20000);
 }
 
-static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_unit *u,
-			 const struct hf_now *now)
+/* Publishes unit u's state as it is now on unit.<id>. */
+static void send_unit(struct hf_gateway *gw, const struct hf_unit *u)
 {
-	struct hf_gateway *gw = ctx;
 	struct hf_wire_unit w;
 	Handoff__V1__Publication p;
 	char topic[128];
 
-	hf_wire_unit(&w, e, u);
+	hf_wire_unit(&w, &gw->engine, u);
 	handoff__v1__publication__init(&p);
 	p.body_case = HANDOFF__V1__PUBLICATION__BODY_UNIT;
 	p.unit = &w.msg;
 	hf_wire_unit_topic(u, topic, sizeof topic);
 	publish(gw, topic, &p);
+}
+
+/* Unit updates are conflated per unit (alerts never are): a changed unit is
+ * marked, and every gateway.unit_publish_ms its latest state goes out once,
+ * at most UNIT_PUBLISH_PER_S a second in all (the rest keep their place for
+ * the next round). A thousand reports a second from one radio cost
+ * subscribers one message per round; 0 ms publishes every change at once. */
+#define UNIT_PUBLISH_PER_S 200000
+
+static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_unit *u,
+			 const struct hf_now *now)
+{
+	struct hf_gateway *gw = ctx;
+
 	mark_dirty(gw, u->index);
+	if (!gw->cfg->gateway.unit_publish_ms) {
+		send_unit(gw, u);
+		return;
+	}
+	if (hf_dirtyset_add(&gw->publish_dirty, u->index) != 0)
+		send_unit(gw, u); /* out of memory to defer it: publish now */
+}
+
+static void on_units_publish(uv_timer_t *t)
+{
+	struct hf_gateway *gw = t->data;
+	uint64_t ms = gw->cfg->gateway.unit_publish_ms ? gw->cfg->gateway.unit_publish_ms : 1000;
+	size_t budget = (size_t)(UNIT_PUBLISH_PER_S * ms / 1000);
+	size_t n = gw->publish_dirty.n < budget ? gw->publish_dirty.n : budget;
+
+	for (size_t i = 0; i < n; i++)
+		send_unit(gw, hf_registry_at(&gw->engine.reg, gw->publish_dirty.list[i]));
+	hf_dirtyset_drop_front(&gw->publish_dirty, n);
+	gw->stats.unit_publications += n;
 }
 
 static void publish_link(struct hf_gateway *gw, const struct hf_adapter *a)
@@ -711,6 +728,8 @@ static void answer_stats(struct hf_gateway *gw, struct hf_bus_reply *reply)
 	const struct { const char *name; uint64_t value; } rows[] = {
 		{ "events", gw->stats.events },
 		{ "published", gw->bus.stats.published },
+		{ "unit_publications_conflated", gw->stats.unit_publications },
+		{ "units_waiting_publication", gw->publish_dirty.n },
 		{ "requests", gw->bus.stats.requests },
 		{ "bad_requests", gw->bus.stats.bad_requests },
 		{ "commands_too_large", gw->bus.stats.oversized },
@@ -1024,6 +1043,7 @@ static int open_journal(struct hf_gateway *gw, const struct hf_config *cfg)
 	}
 	archive_old(gw, 1000); /* what is archived is not loaded */
 	uv_timer_start(&gw->units_flush, on_units_flush, 1000, 1000);
+	start_units_publish(gw);
 	uv_timer_start(&gw->retention, on_retention, 3600 * 1000, 3600 * 1000);
 	rc = hf_journal_recover(gw->journal, &sink, &epoch, &reserved);
 	if (rc) {
@@ -1151,6 +1171,8 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 	gw->retention.data = gw;
 	uv_timer_init(loop, &gw->units_flush);
 	gw->units_flush.data = gw;
+	uv_timer_init(loop, &gw->units_publish);
+	gw->units_publish.data = gw;
 	gw->deadline_armed = INT64_MAX;
 	hf_limiter_init(&gw->cmd_limits);
 	hf_limiter_init(&gw->ingest_limits);
@@ -1189,7 +1211,7 @@ void hf_gateway_stop(struct hf_gateway *gw)
 	if (gw->journal) {
 		struct hf_journal *j = gw->journal;
 
-		while (gw->n_dirty && flush_units(gw, 20000))
+		while (gw->journal_dirty.n && flush_units(gw, 20000))
 			;
 		gw->journal = NULL; /* nothing more is written from here on */
 		gw->closing++;
@@ -1206,7 +1228,8 @@ void hf_gateway_stop(struct hf_gateway *gw)
 	}
 	uv_handle_t *parts[] = { (uv_handle_t *)&gw->sigterm, (uv_handle_t *)&gw->sigint,
 				 (uv_handle_t *)&gw->sighup, (uv_handle_t *)&gw->deadline,
-				 (uv_handle_t *)&gw->retention, (uv_handle_t *)&gw->units_flush };
+				 (uv_handle_t *)&gw->retention, (uv_handle_t *)&gw->units_flush,
+				 (uv_handle_t *)&gw->units_publish };
 
 	for (size_t i = 0; i < HF_ARRAY_SIZE(parts); i++) {
 		if (parts[i]->data && !uv_is_closing(parts[i])) {
@@ -1218,10 +1241,8 @@ void hf_gateway_stop(struct hf_gateway *gw)
 
 void hf_gateway_finish(struct hf_gateway *gw)
 {
-	free(gw->dirty);
-	free(gw->is_dirty);
-	gw->dirty = NULL;
-	gw->is_dirty = NULL;
+	hf_dirtyset_finish(&gw->journal_dirty);
+	hf_dirtyset_finish(&gw->publish_dirty);
 	hf_engine_finish(&gw->engine);
 	free(gw->adapters);
 	gw->adapters = NULL;
@@ -1282,6 +1303,7 @@ int hf_gateway_reload(struct hf_gateway *gw)
 	sync_adapters(gw, next);
 	hf_config_destroy(gw->cfg);
 	gw->cfg = next;
+	start_units_publish(gw);
 	if (gw->curve)
 		hf_zap_set_config(&gw->zap, next);
 	gw->stats.reloads++;

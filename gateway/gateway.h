@@ -16,6 +16,7 @@
 #include "bus.h"
 #include "engine.h"
 #include "access.h"
+#include "dirtyset.h"
 #include "journal.h"
 #include "zap.h"
 
@@ -26,6 +27,7 @@ struct hf_gateway_stats {
 	uint64_t reload_errors; /* reloads refused (old config kept) */
 	uint64_t sds_failed;    /* SDS to radios that could not be sent */
 	uint64_t recovered;     /* incidents recovered from the journal at start */
+	uint64_t unit_publications; /* conflated unit updates published */
 	/* Security (issue 6): requests and ingest refused, by reason. */
 	uint64_t forbidden;             /* a request the client's role does not allow */
 	uint64_t revoked;               /* a request from a key no longer in the keys file */
@@ -59,10 +61,9 @@ struct hf_gateway {
 	struct hf_journal *journal;  /* NULL until opened */
 	uv_timer_t retention;        /* archives old closed incidents hourly */
 	uv_timer_t units_flush;      /* writes changed units' states every second */
-	uint32_t *dirty;             /* registry indices of units changed since the last write */
-	size_t n_dirty, cap_dirty;
-	uint8_t *is_dirty;           /* by registry index: in `dirty` */
-	size_t cap_is_dirty;
+	struct hf_dirtyset journal_dirty; /* units changed since the journal's last write */
+	struct hf_dirtyset publish_dirty; /* units changed since their last publication */
+	uv_timer_t units_publish;    /* the conflation round (gateway.unit_publish_ms) */
 	uint64_t seq_reserved;       /* no seq above it may be used before the journal says so */
 	uint64_t restarted_after;    /* the last seq of the previous run (0: new journal) */
 	int pending_acks;            /* deferred replies waiting for the journal */

@@ -76,11 +76,12 @@ STATUS_OFF_DUTY = 32771
 
 
 def write_config(dirname, pei_port, extra_roster="", heartbeat_ms=500, ingest=True, sim="",
-                 extra_adapters="", pei_link=None):
+                 extra_adapters="", pei_link=None, unit_publish_ms=0):
     """A config on free loopback ports; returns (path, endpoints dict).
     extra_adapters: YAML of further `adapters:` entries ("  - type: ...").
     pei_link: the pei-1 adapter's link keys instead of `connect: 127.0.0.1:<pei_port>`,
-    e.g. "device: /dev/pts/3\n    liveness_ms: 500" (indent continuation lines by 4)."""
+    e.g. "device: /dev/pts/3\n    liveness_ms: 500" (indent continuation lines by 4).
+    unit_publish_ms: 0 (the tests' default) publishes every unit change at once."""
     ep = {
         "publish": "tcp://127.0.0.1:%d" % free_port(),
         "command": "tcp://127.0.0.1:%d" % free_port(),
@@ -90,6 +91,7 @@ def write_config(dirname, pei_port, extra_roster="", heartbeat_ms=500, ingest=Tr
 gateway:
   id: test
   heartbeat_ms: %d
+  unit_publish_ms: %d
   log_level: debug
 endpoints:
   publish: %s
@@ -116,7 +118,7 @@ status_map:
   32774: welfare_ok
 %s%s
 %s
-""" % (heartbeat_ms, ep["publish"], ep["command"], ep["ingest"],
+""" % (heartbeat_ms, unit_publish_ms, ep["publish"], ep["command"], ep["ingest"],
        pei_link if pei_link is not None else "connect: 127.0.0.1:%d" % pei_port, extra_adapters.rstrip("\n"),
        ROSTER, extra_roster, sim)
     path = os.path.join(dirname, "handoff.yaml")
@@ -602,13 +604,15 @@ class GatewayTest(unittest.TestCase):
     extra_roster = ""
     sim = ""
     extra_config = ""   # more top-level YAML, e.g. a `rules:` section
+    unit_publish_ms = 0  # gateway.unit_publish_ms (0: every unit change at once)
     peer_class = PeiPeer  # RadioPeer: a radio that answers AT commands
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hf-it-")
         self.peer = self.peer_class()
         self.config, self.ep = write_config(self.tmp, self.peer.port, self.extra_roster,
-                                               sim=self.sim + self.extra_config)
+                                               sim=self.sim + self.extra_config,
+                                               unit_publish_ms=self.unit_publish_ms)
         self.gw = Gateway(self.config, self.ep, os.path.join(self.tmp, "handoffd.log"))
         self.addCleanup(self._teardown)
         self.gw.wait_ready()

@@ -84,5 +84,45 @@ class Burst(harness.GatewayTest):
         self.assertIsNone(self.gw.proc.poll())
 
 
+class Conflation(harness.GatewayTest):
+    """Unit updates are conflated per unit (gateway.unit_publish_ms), alerts
+    never: 2,000 position reports from 10 radios reach subscribers as a few
+    messages per unit, each unit's last one carrying its last position."""
+
+    unit_publish_ms = 200
+
+    def test_positions_are_conflated_per_unit_and_alerts_are_not(self):
+        P = pb()
+        issis = [2002001 + i for i in range(4)] + [2001001]
+        last = {}
+        burst = []
+        for k in range(400):
+            for issi in issis:
+                lat, lon = 51.50 + k * 1e-4, -0.10 + (issi % 10) * 1e-3
+                burst.append(harness.rec_lip(issi, lat, lon))
+                last[issi] = (lat, lon)
+        self.peer.send("".join(burst))
+        self.peer.send(harness.rec_status(2001002, 0))     # an emergency amid the burst
+        got, deadline = [], time.time() + 2.5   # heartbeats never let it fall quiet
+        while time.time() < deadline:
+            one = self.sub.recv(0.2)
+            if one:
+                got.append(one)
+        units = [p.unit for t, p in got if t.startswith("unit.")]
+        alerts = [p.incident for t, p in got if p.WhichOneof("body") == "incident"]
+        self.assertEqual([a.subject.issi for a in alerts][:1], [2001002], "the alert was held back")
+        self.assertGreaterEqual(len(units), len(issis))
+        self.assertLess(len(units), 200, "%d unit messages for 2,000 reports: not conflated" % len(units))
+        final = {}
+        for u in units:
+            final[u.unit.issi] = (u.position.lat, u.position.lon)
+        for issi in issis:
+            self.assertAlmostEqual(final[issi][0], last[issi][0], places=4)
+            self.assertAlmostEqual(final[issi][1], last[issi][1], places=3)
+        seqs = [p.seq for _, p in got]
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertGreaterEqual(self.gw.stats()["unit_publications_conflated"], len(issis))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -146,7 +146,7 @@ Test(config, reports_an_unknown_key_with_the_keys_that_mapping_knows)
 		  { "1:1: unknown key \"gatway\" at the top level (known: security, gateway, endpoints" } },
 		{ "gateway:\n  heartbeat: 5\n",
 		  { "2:3: unknown key \"heartbeat\" in gateway "
-		    "(known: id, state_dir, heartbeat_ms, retain_days, log_level)" } },
+		    "(known: id, state_dir, heartbeat_ms, unit_publish_ms, retain_days, log_level)" } },
 		{ "rules:\n  emergency:\n    radius: 10\n",
 		  { "3:5: unknown key \"radius\" in rules.emergency (known: constables, radius_m, supervisor, tiers, ack_timeout_s, max_repeats)" } },
 		{ "adapters:\n  - type: tetra-pei\n    connect: 127.0.0.1:7710\n    prot: 1\n",
@@ -512,7 +512,8 @@ Test(config, prints_each_problem_as_file_line_col_message)
 					   &cfg, &d), -EINVAL);
 	out = dump(&d);
 	cr_assert_str_eq(out, "conf/x.yaml:2:3: unknown key \"nope\" in gateway "
-			 "(known: id, state_dir, heartbeat_ms, retain_days, log_level)\n");
+			 "(known: id, state_dir, heartbeat_ms, unit_publish_ms, retain_days, "
+			 "log_level)\n");
 	free(out);
 	hf_diag_finish(&d);
 }
@@ -581,6 +582,7 @@ Test(config, applies_the_defaults_when_keys_are_absent)
 
 	cr_assert_str_eq(cfg->gateway.id, "handoff");
 	cr_assert_eq(cfg->gateway.heartbeat_ms, 1000);
+	cr_assert_eq(cfg->gateway.unit_publish_ms, 500);
 	cr_assert_eq(cfg->gateway.log_level, HF_LOG_INFO);
 	cr_assert_str_eq(cfg->endpoints.publish, "tcp://127.0.0.1:7701");
 	cr_assert_str_eq(cfg->endpoints.command, "tcp://127.0.0.1:7702");
