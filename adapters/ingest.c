@@ -131,9 +131,9 @@ static int ingest_start(struct hf_adapter *a)
 	}
 	in->z.data = in;
 	a->priv = in;
-	if (a->cfg.curve_secret[0] && a->host->handshake_failed)
+	if (a->cfg.curve_secret[0] && a->host->counters)
 		hf_zsock_watch_handshakes(&in->z, a->host->loop, a->host->zmq_ctx, a->cfg.bind,
-					  a->host->handshake_failed);
+					  &a->host->counters->handshake_failed);
 	a->host->link(a, true, "", 0);
 	return 0;
 }

@@ -22,6 +22,7 @@
  * (pei/pei_tx.c).
  */
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ struct wreq {
 struct pei {
 	struct hf_adapter *a;
 	bool serial;                 /* device: rather than connect: */
+	uint64_t shed_logged_ms;     /* when shedding was last logged (loop time) */
 	char host[HF_ADDR_MAX];
 	char port[8];
 	uv_timer_t retry;
@@ -466,11 +468,49 @@ static void on_reject(void *ctx, uint64_t line_no, const char *why, const char *
 			(int)(len > 80 ? 80 : len), line, (unsigned long long)p->rejected);
 }
 
-/* Bytes from the radio: life, then the parser. */
-static void received(struct pei *p, const char *data, size_t n)
+/*
+ * Bytes from the radio: life, then the parser. While more than SHED_BACKLOG
+ * bytes wait unread behind these (the gateway is behind the link), position
+ * reports are shed, more the further behind it is (one in two kept at 256
+ * KiB, one in five at 1 MiB, ...), so the backlog drains and an emergency
+ * behind it is not kept waiting; statuses, emergencies and radio-health
+ * reports are never shed. Counted in the gateway's positions_shed, and
+ * logged at most every SHED_LOG_MS.
+ */
+#define SHED_BACKLOG (256 * 1024)
+#define SHED_LOG_MS 10000
+
+static void received(struct pei *p, int fd, const char *data, size_t n)
 {
+	int pending = 0;
+	unsigned keep = 0;
+	uint64_t shed = p->stream.stats.shed;
+
 	p->last_rx_ms = uv_now(p->a->host->loop);
+	if (fd >= 0 && ioctl(fd, FIONREAD, &pending) == 0 && pending > SHED_BACKLOG)
+		keep = 1 + (unsigned)(pending / SHED_BACKLOG);
+	p->stream.shed = keep;
 	hf_pei_stream_feed(&p->stream, data, n);
+	if (p->stream.stats.shed == shed)
+		return;
+	if (p->a->host->counters)
+		p->a->host->counters->positions_shed += p->stream.stats.shed - shed;
+	if (!p->shed_logged_ms || p->last_rx_ms - p->shed_logged_ms >= SHED_LOG_MS) {
+		p->shed_logged_ms = p->last_rx_ms;
+		hf_warn("%s: behind the link (%d bytes unread): shedding position reports, "
+			"%llu so far (statuses, emergencies and radio health are never shed)",
+			p->a->cfg.name, pending, (unsigned long long)p->stream.stats.shed);
+	}
+}
+
+/* The descriptor of the open link, or -1. */
+static int link_fd(struct pei *p)
+{
+	uv_os_fd_t fd;
+
+	if (p->serial)
+		return p->fd;
+	return uv_fileno((uv_handle_t *)&p->tcp, &fd) == 0 ? fd : -1;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -490,7 +530,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	struct pei *p = s->data;
 
 	if (nread > 0) {
-		received(p, buf->base, (size_t)nread);
+		received(p, link_fd(p), buf->base, (size_t)nread);
 		return;
 	}
 	if (nread == 0 || !p->connected)
@@ -621,7 +661,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
 			ssize_t n = read(p->fd, buf, sizeof buf);
 
 			if (n > 0) {
-				received(p, buf, (size_t)n);
+				received(p, p->fd, buf, (size_t)n);
 				if (!p->connected)
 					return;
 				continue;

@@ -43,8 +43,13 @@ struct hf_adapter_host {
 	const char *(*admit)(struct hf_adapter *a, const struct hf_peer *peer,
 			     const struct hf_radio_event *ev, size_t size);
 	void *ctx;                     /* the gateway */
-	/* Where an adapter with a CURVE socket counts failed handshakes. */
-	uint64_t *handshake_failed;
+	/* Counters the adapters add to (the gateway's stats). */
+	struct hf_adapter_counters *counters;
+};
+
+struct hf_adapter_counters {
+	uint64_t handshake_failed; /* CURVE clients without keys / wrong server key */
+	uint64_t positions_shed;   /* position reports dropped while a link was behind */
 };
 
 struct hf_adapter_ops {

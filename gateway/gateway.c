@@ -742,7 +742,8 @@ static void answer_stats(struct hf_gateway *gw, struct hf_bus_reply *reply)
 		{ "zap_refused_role", gw->zap.stats.refused_role },
 		{ "zap_refused_other", gw->zap.stats.refused_other },
 		{ "handshake_failed", gw->bus.stats.handshake_failed +
-					      gw->stats.ingest_handshake_failed },
+					      gw->adapter_counters.handshake_failed },
+		{ "positions_shed", gw->adapter_counters.positions_shed },
 		{ "ingest_too_large", gw->stats.ingest_too_large },
 		{ "ingest_rate_limited", gw->stats.ingest_rate_limited },
 		{ "ingest_refused", gw->stats.ingest_refused },
@@ -1149,7 +1150,7 @@ int hf_gateway_init(struct hf_gateway *gw, uv_loop_t *loop, void *zmq_ctx,
 		.link = on_adapter_link,
 		.admit = on_adapter_admit,
 		.ctx = gw,
-		.handshake_failed = &gw->stats.ingest_handshake_failed,
+		.counters = &gw->adapter_counters,
 	};
 	struct hf_bus_security sec = {
 		.server_secret = cfg->security.server_secret,

@@ -37,7 +37,6 @@ struct hf_gateway_stats {
 	uint64_t ingest_refused;        /* ingest from a revoked key or a wrong role */
 	uint64_t ingest_emergency_over_limit; /* emergencies let in past an exhausted limit */
 	uint64_t actor_ignored;         /* requests whose claimed actor differed from the key */
-	uint64_t ingest_handshake_failed; /* ingest clients without keys / wrong server key */
 };
 
 struct hf_gateway {
@@ -52,6 +51,7 @@ struct hf_gateway {
 	struct hf_limiter cmd_limits;    /* per identity */
 	struct hf_limiter ingest_limits; /* per identity */
 	struct hf_adapter_host host;
+	struct hf_adapter_counters adapter_counters;
 	struct hf_adapter **adapters;
 	size_t n_adapters;
 	uv_signal_t sigterm;

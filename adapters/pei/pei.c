@@ -668,6 +668,39 @@ static void take_header(struct hf_pei_stream *s, uint64_t line_no, struct span l
 	s->have_header = true;
 }
 
+/*
+ * True for a LIP short location report whose reason for sending is neither an
+ * emergency nor radio health (service loss, low battery, lost location), read from the hex digits at their fixed places: PI (8 bits),
+ * PDU type (2), time elapsed (2), longitude (25), latitude (24), position
+ * error (3), velocity (7), direction (4), type of additional data (1: bit 75,
+ * the last bit of digit 18; 0 = a reason follows), reason (8: digits 19-20).
+ */
+static bool sheddable(const struct hf_pei_ctsdsr *hdr, struct span l)
+{
+	int d2, d18, r1, r2;
+
+	l = trim(l.p, l.n);
+	if (hdr->ai_service != HF_PEI_AI_SDS4 || hdr->length_bits < 84 || l.n < 21)
+		return false;
+	if (hex_val(l.p[0]) != 0 || hex_val(l.p[1]) != 0xA) /* PI 0x0A: LIP */
+		return false;
+	d2 = hex_val(l.p[2]);
+	d18 = hex_val(l.p[18]);
+	r1 = hex_val(l.p[19]);
+	r2 = hex_val(l.p[20]);
+	if (d2 < 0 || (d2 >> 2) != 0 || d18 < 0 || (d18 & 1) || r1 < 0 || r2 < 0)
+		return false; /* not a short report with a reason: decode it */
+	switch (r1 << 4 | r2) {
+	case HF_LIP_REASON_EMERGENCY:
+	case HF_LIP_REASON_SERVICE_LOSS: /* radio health: raises an open incident */
+	case HF_LIP_REASON_LOW_BATTERY:
+	case HF_LIP_REASON_LOST_LOCATION:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Completes the waiting record with its data line. */
 static void take_data(struct hf_pei_stream *s, struct span l)
 {
@@ -677,6 +710,10 @@ static void take_data(struct hf_pei_stream *s, struct span l)
 	int rc;
 
 	s->have_header = false;
+	if (s->shed > 1 && sheddable(&s->header, l) && ++s->shed_turn % s->shed != 0) {
+		s->stats.shed++;
+		return;
+	}
 	rc = hf_pei_decode_sds(&s->header, l.p, l.n, &ev, &why);
 	if (rc == HF_PEI_IGNORED) {
 		s->stats.ignored++;

@@ -143,6 +143,7 @@ struct hf_pei_stats {
 	uint64_t ignored;  /* lines that are not records (OK, echo, ...) */
 	uint64_t responses;/* command responses among them (OK, ERROR, +CMGS, ...) */
 	uint64_t overlong; /* lines longer than HF_PEI_LINE_MAX (also counted rejected) */
+	uint64_t shed;     /* position reports dropped while `shed` was set */
 };
 
 /*
@@ -159,6 +160,13 @@ struct hf_pei_stream {
 	bool overflow;   /* current line exceeded HF_PEI_LINE_MAX: dropping to EOL */
 	char last_eol;   /* CR or LF that ended the last line, until paired or a byte follows */
 	bool have_header;/* a header is waiting for its data line */
+	/* Set by the owner while the link is behind: of the LIP short location
+	 * reports whose reason is neither an emergency nor radio health (10, 12,
+	 * 21), only one in `shed` is decoded; the others are dropped (stats.shed)
+	 * after reading just their reason, so the stream catches up. 0 or 1:
+	 * nothing is shed. Statuses and everything else are decoded as always. */
+	unsigned shed;
+	unsigned shed_turn;
 	uint64_t header_line_no;
 	struct hf_pei_ctsdsr header;
 };

@@ -482,6 +482,44 @@ Test(pei_stream, a_lip_record_becomes_one_location_event)
 	cr_assert_float_eq(rec.events[0].fix.lat, 44.938642, 1e-9);
 }
 
+/* While the owner sheds, a position report is dropped after reading only its
+ * reason; an emergency (reason 2) or radio-health one (low battery, 12),
+ * statuses and text are still decoded. */
+Test(pei_stream, shedding_drops_only_non_emergency_position_reports)
+{
+	const char *ordinary = "+CTSDSR: 12,2001001,0,9999,0,84\r\n0A0FFEDCBA49F4A10A0810\r\n";
+	const char *battery = "+CTSDSR: 12,2001002,0,9999,0,84\r\n0A0FFEDCBA49F4A10A00C0\r\n";
+	const char *emergency = "+CTSDSR: 12,2001003,0,9999,0,84\r\n0A0FFEDCBA49F4A10A0020\r\n";
+
+	stream.shed = 1000; /* keep one in 1000 */
+	feed(ordinary);
+	feed(battery);
+	feed(emergency);
+	feed(STATUS_HDR "\r\n" STATUS_DATA "\r\n");
+	feed(LIP_HDR "\r\n" LIP_DATA "\r\n"); /* reason 129, from domain.md */
+	cr_assert_eq(stream.stats.shed, 2);
+	cr_assert_eq(rec.n_events, 3);
+	cr_assert_eq(rec.events[0].issi, 2001002);
+	cr_assert(rec.events[0].has_reason && rec.events[0].reason == 12);
+	cr_assert_eq(rec.events[1].issi, 2001003);
+	cr_assert(rec.events[1].has_reason && rec.events[1].reason == 2);
+	assert_status_event(&rec.events[2], 1234567, 0x8004);
+	/* one in two: every second ordinary report is decoded */
+	stream.shed = 2;
+	stream.shed_turn = 0;
+	for (int i = 0; i < 10; i++)
+		feed(ordinary);
+	cr_assert_eq(stream.stats.shed, 2 + 5);
+	cr_assert_eq(rec.n_events, 3 + 5);
+	rec.n_events = 3;
+	/* not shedding: the same report is decoded */
+	stream.shed = 0;
+	feed(ordinary);
+	cr_assert_eq(rec.n_events, 4);
+	cr_assert_eq(rec.events[3].reason, 129);
+	cr_assert_eq(stream.stats.shed, 2 + 5);
+}
+
 Test(pei_stream, every_end_of_line_convention_gives_the_same_lines)
 {
 	/* CR, LF, CRLF and LFCR each end one line: two records make four lines
