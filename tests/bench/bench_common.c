@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,19 @@ void bench_sleep_ns(uint64_t ns)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+void bench_pin(const char *role)
+{
+	const char *cpu = getenv(role);
+	cpu_set_t set;
+
+	if (!cpu || !*cpu)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(atoi(cpu), &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+		fprintf(stderr, "bench_pin: cannot pin to CPU %s (%s)\n", cpu, role);
 }
 
 void bench_result(const char *key, double value)

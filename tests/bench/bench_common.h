@@ -24,6 +24,14 @@ uint64_t bench_now_ns(void);
 /* Sleeps ns nanoseconds. */
 void bench_sleep_ns(uint64_t ns);
 
+/*
+ * Pins the calling thread (and the threads it starts afterwards) to the CPU
+ * named by environment variable `role`: HF_BENCH_CPU_GW for the side that
+ * plays the gateway in a baseline (reader, PULL, PUB), HF_BENCH_CPU_PEER for
+ * the radio side, generators and subscribers. Unset: no pinning.
+ */
+void bench_pin(const char *role);
+
 /* Prints "RESULT key value" (the driver's machine-readable output). */
 void bench_result(const char *key, double value);
 

@@ -43,6 +43,7 @@
 struct receiver {
 	void *sub;
 	bool publications;       /* Publications (gateway) or 8-byte indexes (bare) */
+	const char *cpu;         /* bench_pin role of the thread, or NULL */
 	uint32_t issi_base;
 	size_t n;
 	uint64_t *t1;
@@ -55,6 +56,8 @@ static void *receive(void *arg)
 	struct receiver *r = arg;
 	zmq_pollitem_t it = { .socket = r->sub, .events = ZMQ_POLLIN };
 
+	if (r->cpu)
+		bench_pin(r->cpu);
 	while (!atomic_load(&r->stop)) {
 		zmq_msg_t topic, body;
 		uint64_t now, idx = UINT64_MAX;
@@ -173,16 +176,24 @@ static void summarise(const char *label, const char *key, const uint64_t *t0,
 
 static int run_zmq_bare(size_t n)
 {
-	void *zctx = zmq_ctx_new(), *pub = zmq_socket(zctx, ZMQ_PUB);
-	struct receiver r = { .publications = false };
+	void *zctx, *pub, *sctx;
+	struct receiver r = { .publications = false, .cpu = "HF_BENCH_CPU_PEER" };
 	uint64_t *t0 = calloc(n, sizeof *t0);
 	char endpoint[64], payload[100] = { 0 };
 	size_t len = sizeof endpoint;
 
+	/* the subscriber's context (and I/O thread) on the peer's CPU, the
+	 * publisher's on the gateway's, as in the gateway's measurement */
+	bench_pin("HF_BENCH_CPU_PEER");
+	sctx = zmq_ctx_new();
+	zmq_close(zmq_socket(sctx, ZMQ_SUB));  /* the first socket starts the I/O thread */
+	bench_pin("HF_BENCH_CPU_GW");
+	zctx = zmq_ctx_new();
+	pub = zmq_socket(zctx, ZMQ_PUB);
 	if (!t0 || zmq_bind(pub, "tcp://127.0.0.1:*") != 0)
 		return 1;
 	zmq_getsockopt(pub, ZMQ_LAST_ENDPOINT, endpoint, &len);
-	if (receiver_start(&r, zctx, endpoint, "alert.", n) != 0)
+	if (receiver_start(&r, sctx, endpoint, "alert.", n) != 0)
 		return 1;
 	for (uint64_t i = 0; i < n; i++) {
 		memcpy(payload, &i, sizeof i);
@@ -195,6 +206,7 @@ static int run_zmq_bare(size_t n)
 	receiver_stop(&r);
 	zmq_close(pub);
 	zmq_ctx_term(zctx);
+	zmq_ctx_term(sctx);
 	free(t0);
 	return 0;
 }
@@ -331,9 +343,11 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "zmq-bare") == 0)
 		return run_zmq_bare(strtoul(argv[2], NULL, 10));
-	if (argc >= 7 && strcmp(argv[1], "pei") == 0)
+	if (argc >= 7 && strcmp(argv[1], "pei") == 0) {
+		bench_pin("HF_BENCH_CPU_PEER");  /* all of it plays the radio side */
 		return run_pei(atoi(argv[2]), argv[3], argv[4], strtoul(argv[5], NULL, 10),
 			       argc - 6, argv + 6);
+	}
 	fprintf(stderr, "usage: bench_emergency zmq-bare SAMPLES\n"
 		"       bench_emergency pei PORT PUBLISH_EP COMMAND_EP SAMPLES RATE...\n");
 	return 2;

@@ -56,6 +56,7 @@ static void *bare_writer(void *arg)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	size_t sent = 0;
 
+	bench_pin("HF_BENCH_CPU_PEER");
 	uv_ip4_addr("127.0.0.1", b->port, &sa);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
 		perror("bench_ingest: tcp-bare: connect");
@@ -127,6 +128,7 @@ static int run_tcp_bare(uint64_t records)
 	pthread_t w;
 	double secs;
 
+	bench_pin("HF_BENCH_CPU_GW");  /* the reader plays the gateway */
 	b->buf = bench_lip_records(BENCH_ISSI_LOAD, 100000, RING_RECORDS, &reclen);
 	if (!b->buf)
 		return 1;
@@ -160,7 +162,6 @@ static int run_tcp_bare(uint64_t records)
 /* ---- baseline: ZeroMQ PUSH -> PULL --------------------------------------- */
 
 struct bare_zmq {
-	void *ctx;
 	char endpoint[64];
 	uint64_t n;
 };
@@ -168,28 +169,35 @@ struct bare_zmq {
 static void *zmq_pusher(void *arg)
 {
 	struct bare_zmq *z = arg;
-	void *push = zmq_socket(z->ctx, ZMQ_PUSH);
+	void *ctx, *push;
 	char msg[100];
 	int linger = -1;
 
+	bench_pin("HF_BENCH_CPU_PEER");
+	ctx = zmq_ctx_new();  /* its I/O thread on the peer's CPU too */
+	push = zmq_socket(ctx, ZMQ_PUSH);
 	memset(msg, 'x', sizeof msg);
 	zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
 	zmq_connect(push, z->endpoint);
 	for (uint64_t i = 0; i < z->n; i++)
 		zmq_send(push, msg, sizeof msg, 0);
 	zmq_close(push);
+	zmq_ctx_term(ctx);
 	return NULL;
 }
 
 static int run_zmq_bare(uint64_t n)
 {
-	struct bare_zmq z = { .ctx = zmq_ctx_new(), .n = n };
-	void *pull = zmq_socket(z.ctx, ZMQ_PULL);
+	struct bare_zmq z = { .n = n };
+	void *ctx, *pull;
 	size_t len = sizeof z.endpoint;
 	char msg[256];
 	uint64_t t0 = 0, t1;
 	pthread_t w;
 
+	bench_pin("HF_BENCH_CPU_GW");  /* PULL plays the gateway's ingest */
+	ctx = zmq_ctx_new();
+	pull = zmq_socket(ctx, ZMQ_PULL);
 	if (zmq_bind(pull, "tcp://127.0.0.1:*") != 0) {
 		fprintf(stderr, "bench_ingest: zmq-bare: bind: %s\n", zmq_strerror(zmq_errno()));
 		return 1;
@@ -207,7 +215,7 @@ static int run_zmq_bare(uint64_t n)
 	       (unsigned long long)n, (t1 - t0) / 1e9, (n - 1) / ((t1 - t0) / 1e9));
 	bench_result("zmq_bare_msgs_per_s", (n - 1) / ((t1 - t0) / 1e9));
 	zmq_close(pull);
-	zmq_ctx_term(z.ctx);
+	zmq_ctx_term(ctx);
 	return 0;
 }
 
@@ -378,10 +386,15 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+	if (argc < 2)
+		return usage();
 	if (argc == 3 && strcmp(argv[1], "tcp-bare") == 0)
 		return run_tcp_bare(strtoull(argv[2], NULL, 10));
 	if (argc == 3 && strcmp(argv[1], "zmq-bare") == 0)
 		return run_zmq_bare(strtoull(argv[2], NULL, 10));
+	if (strcmp(argv[1], "pei") == 0 || strcmp(argv[1], "ingest") == 0 ||
+	    strcmp(argv[1], "memory") == 0)
+		bench_pin("HF_BENCH_CPU_PEER");  /* all of it plays the radio side */
 	if (argc == 6 && strcmp(argv[1], "pei") == 0)
 		return run_pei(atoi(argv[2]), argv[3], (uint32_t)strtoul(argv[4], NULL, 10),
 			       strtoull(argv[5], NULL, 10));
