@@ -71,6 +71,7 @@ struct pei {
 	struct hf_adapter *a;
 	bool serial;                 /* device: rather than connect: */
 	uint64_t shed_logged_ms;     /* when shedding was last logged (loop time) */
+	unsigned shed_keep;          /* while behind: one position report in this many is kept */
 	char host[HF_ADDR_MAX];
 	char port[8];
 	uv_timer_t retry;
@@ -469,27 +470,35 @@ static void on_reject(void *ctx, uint64_t line_no, const char *why, const char *
 }
 
 /*
- * Bytes from the radio: life, then the parser. While more than SHED_BACKLOG
- * bytes wait unread behind these (the gateway is behind the link), position
- * reports are shed, more the further behind it is (one in two kept at 256
- * KiB, one in five at 1 MiB, ...), so the backlog drains and an emergency
- * behind it is not kept waiting; statuses, emergencies and radio-health
+ * Bytes from the radio: life, then the parser. When the gateway falls behind
+ * the link (more than SHED_HIGH bytes wait unread), position reports are
+ * shed: one in `keep` is decoded, and keep grows by one on each read while
+ * the backlog stays above SHED_HIGH and shrinks by one while it is below
+ * SHED_LOW. So the gateway goes on processing about as many reports as it
+ * can, drops only the excess, and the backlog (the wait of an emergency
+ * behind it) stays under half a megabyte: a few milliseconds. Statuses, emergencies and radio-health
  * reports are never shed. Counted in the gateway's positions_shed, and
  * logged at most every SHED_LOG_MS.
  */
-#define SHED_BACKLOG (256 * 1024)
+#define SHED_HIGH (384 * 1024)
+#define SHED_LOW (64 * 1024)
+#define SHED_KEEP_MAX 64
+#define RCVBUF (4 * 1024 * 1024)
 #define SHED_LOG_MS 10000
 
 static void received(struct pei *p, int fd, const char *data, size_t n)
 {
 	int pending = 0;
-	unsigned keep = 0;
 	uint64_t shed = p->stream.stats.shed;
 
 	p->last_rx_ms = uv_now(p->a->host->loop);
-	if (fd >= 0 && ioctl(fd, FIONREAD, &pending) == 0 && pending > SHED_BACKLOG)
-		keep = 1 + (unsigned)(pending / SHED_BACKLOG);
-	p->stream.shed = keep;
+	if (fd >= 0 && ioctl(fd, FIONREAD, &pending) == 0) {
+		if (pending > SHED_HIGH && p->shed_keep < SHED_KEEP_MAX)
+			p->shed_keep++;
+		else if (pending < SHED_LOW && p->shed_keep > 1)
+			p->shed_keep--;
+	}
+	p->stream.shed = p->shed_keep;
 	hf_pei_stream_feed(&p->stream, data, n);
 	if (p->stream.stats.shed == shed)
 		return;
@@ -550,6 +559,12 @@ static void on_connect(uv_connect_t *req, int status)
 		link_failed(p, "cannot connect", status);
 		return;
 	}
+	/* A large receive buffer keeps a backlog on this side of the link, where
+	 * FIONREAD sees it and shedding can clear it (see received()); left to
+	 * autotuning it would wait in the sender's buffer, out of sight. */
+	int rcvbuf = RCVBUF;
+
+	uv_recv_buffer_size((uv_handle_t *)&p->tcp, &rcvbuf);
 	rc = uv_read_start((uv_stream_t *)&p->tcp, on_alloc, on_read);
 	if (rc) {
 		link_failed(p, "cannot start reading", rc);

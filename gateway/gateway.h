@@ -63,11 +63,16 @@ struct hf_gateway {
 	uv_timer_t units_flush;      /* writes changed units' states every second */
 	struct hf_dirtyset journal_dirty; /* units changed since the journal's last write */
 	struct hf_dirtyset publish_dirty; /* units changed since their last publication */
-	uv_timer_t units_publish;    /* the conflation round (gateway.unit_publish_ms) */
+	uv_timer_t units_publish;    /* ticks of the conflation rounds (gateway.unit_publish_ms) */
+	uint64_t round_start_ms;     /* loop time the current round began */
+	size_t round_left;           /* units still to publish in this round */
+	size_t round_per_tick;
 	uint64_t seq_reserved;       /* no seq above it may be used before the journal says so */
 	uint64_t restarted_after;    /* the last seq of the previous run (0: new journal) */
 	int pending_acks;            /* deferred replies waiting for the journal */
 	int64_t deadline_armed;      /* monotonic ns it is armed for, INT64_MAX if idle */
+	struct hf_now now_cached;    /* the clock as read in loop turn now_turn */
+	uint64_t now_turn;
 	bool stopping;
 	int closing;                 /* parts still closing */
 	struct hf_gateway_stats stats;

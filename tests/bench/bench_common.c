@@ -308,6 +308,8 @@ int bench_stats(void *zctx, const char *endpoint, struct bench_counters *c)
 			c->events = k->value;
 		else if (strcmp(k->name, "published") == 0)
 			c->published = k->value;
+		else if (strcmp(k->name, "units_tracked") == 0)
+			c->units = k->value;
 		if (is_shed_counter(k->name)) {
 			c->shed += k->value;
 			snprintf(c->shed_names + used, sizeof c->shed_names - used, "%s%s=%llu",

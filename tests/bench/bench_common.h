@@ -80,6 +80,7 @@ struct bench_counters {
 	uint64_t events;     /* radio events taken in */
 	uint64_t shed;       /* sum of every counter with "shed" as a word of its name */
 	uint64_t published;
+	uint64_t units;      /* units the gateway tracks (units_tracked; 0 if not reported) */
 	char shed_names[256]; /* "name=value ..." of those counters */
 };
 

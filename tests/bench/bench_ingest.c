@@ -239,7 +239,9 @@ static void report_gateway(const char *via, const char *key, uint64_t records,
 	bench_result("lost", (double)(records - taken - shed));
 }
 
-static int run_pei(int port, const char *command, uint32_t units, uint64_t records)
+/* rate 0: as fast as the link takes them; else paced at rate records/s. */
+static int run_pei(int port, const char *command, uint32_t units, uint64_t records,
+		   double rate)
 {
 	void *zctx = zmq_ctx_new();
 	struct bench_counters before, after;
@@ -254,9 +256,19 @@ static int run_pei(int port, const char *command, uint32_t units, uint64_t recor
 	if (bench_stats(zctx, command, &before) != 0)
 		return 1;
 	t0 = bench_now_ns();
-	for (size_t off = 0, total = records * reclen; off < total; off += CHUNK) {
-		size_t n = total - off < CHUNK ? total - off : CHUNK;
+	/* paced: small writes, so the link sees a steady stream, not bursts */
+	size_t chunk = rate > 0 ? 64 * 1024 : CHUNK;
 
+	for (size_t off = 0, total = records * reclen; off < total; off += chunk) {
+		size_t n = total - off < chunk ? total - off : chunk;
+
+		if (rate > 0) { /* the first byte of this chunk is due at (off/reclen)/rate */
+			uint64_t due = t0 + (uint64_t)((double)(off / reclen) / rate * 1e9);
+			uint64_t now = bench_now_ns();
+
+			if (due > now)
+				bench_sleep_ns(due - now);
+		}
 		if (bench_pei_write(&p, buf + off, n) != 0) {
 			perror("bench_ingest: pei: write");
 			return 1;
@@ -328,6 +340,8 @@ static int run_ingest(const char *ingest, const char *command, uint32_t units, u
 	return 0;
 }
 
+#define MEMORY_RATE 400000.0 /* records/s while filling the gateway with units */
+
 static int run_memory(int port, const char *command, int pid, int nstages, char **stages)
 {
 	void *zctx = zmq_ctx_new();
@@ -353,19 +367,36 @@ static int run_memory(int port, const char *command, int pid, int nstages, char 
 		buf = bench_lip_records(BENCH_ISSI_MEMORY, 1000000, units, &reclen);
 		if (!buf)
 			return 1;
-		/* records for units [done, units): this stage's new units, one each */
-		if (bench_pei_write(&p, buf + done * reclen, (units - done) * reclen) != 0)
-			return 1;
+		/* records for units [done, units): this stage's new units, one each,
+		 * paced at MEMORY_RATE so the gateway takes them all (a flood would
+		 * be shed, and a shed report makes no unit) */
+		uint64_t t0 = bench_now_ns();
+
+		for (uint64_t u = done; u < units; u += 1024) {
+			uint64_t k = units - u < 1024 ? units - u : 1024;
+			uint64_t due = t0 + (uint64_t)((double)(u - done) / MEMORY_RATE * 1e9);
+			uint64_t now = bench_now_ns();
+
+			if (due > now)
+				bench_sleep_ns(due - now);
+			if (bench_pei_write(&p, buf + u * reclen, k * reclen) != 0)
+				return 1;
+		}
 		target += units - done;
 		bench_wait_events(zctx, command, target, QUIET_MS, &c);
 		bench_sleep_ns(500000000);  /* what the gateway does after taking them */
 		rss = bench_rss(pid);
-		printf("memory: %llu units tracked: RSS %.1f MB, %.1f bytes per unit above the "
-		       "empty gateway (events %llu, shed %llu)\n", (unsigned long long)units,
-		       rss / 1e6, (double)(rss - rss0) / units, (unsigned long long)c.events,
+		bench_stats(zctx, command, &c);
+		/* per unit the gateway tracks (a report shed under load made none) */
+		uint64_t tracked = c.units ? c.units : units;
+
+		printf("memory: %llu units written, %llu tracked: RSS %.1f MB, %.1f bytes per "
+		       "tracked unit above the empty gateway (events %llu, shed %llu)\n",
+		       (unsigned long long)units, (unsigned long long)tracked, rss / 1e6,
+		       (double)(rss - rss0) / tracked, (unsigned long long)c.events,
 		       (unsigned long long)c.shed);
 		snprintf(key, sizeof key, "bytes_per_unit_%llu", (unsigned long long)units);
-		bench_result(key, (double)(rss - rss0) / units);
+		bench_result(key, (double)(rss - rss0) / tracked);
 		free(buf);
 		done = units;
 	}
@@ -378,7 +409,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: bench_ingest tcp-bare RECORDS\n"
 		"       bench_ingest zmq-bare MESSAGES\n"
-		"       bench_ingest pei PORT COMMAND_EP UNITS RECORDS\n"
+		"       bench_ingest pei PORT COMMAND_EP UNITS RECORDS [RATE]\n"
 		"       bench_ingest ingest INGEST_EP COMMAND_EP UNITS RECORDS\n"
 		"       bench_ingest memory PORT COMMAND_EP PID STAGE...\n");
 	return 2;
@@ -395,9 +426,9 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "pei") == 0 || strcmp(argv[1], "ingest") == 0 ||
 	    strcmp(argv[1], "memory") == 0)
 		bench_pin("HF_BENCH_CPU_PEER");  /* all of it plays the radio side */
-	if (argc == 6 && strcmp(argv[1], "pei") == 0)
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "pei") == 0)
 		return run_pei(atoi(argv[2]), argv[3], (uint32_t)strtoul(argv[4], NULL, 10),
-			       strtoull(argv[5], NULL, 10));
+			       strtoull(argv[5], NULL, 10), argc == 7 ? atof(argv[6]) : 0);
 	if (argc == 6 && strcmp(argv[1], "ingest") == 0)
 		return run_ingest(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 10),
 				  strtoull(argv[5], NULL, 10));
