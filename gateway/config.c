@@ -19,9 +19,9 @@
  * are sorted by position at the end.
  *
  * libfyaml 0.7.12 (Debian 12) hangs, takes quadratic time or leaks on some
- * inputs, so the text is checked before it gets there (check_text: UTF-8,
+ * inputs, so the text is checked before it gets there (hf_yaml_check_text: UTF-8,
  * no control characters) and the tree before any scalar is formatted
- * (check_scalars). Aliases are refused rather than resolved, so a "billion
+ * (hf_yaml_check_scalars). Aliases are refused rather than resolved, so a "billion
  * laughs" file costs nothing.
  */
 #include <ctype.h>
@@ -46,8 +46,6 @@
 #define DIAG_MAX 1000            /* problems kept per diag, the last says "too many" */
 #define FILE_MAX (16 << 20)      /* a config file larger than this is refused */
 #define MAXF 16                  /* fields per table */
-#define POS_DEPTH 256            /* bound on the walk that finds a node's position */
-#define SCALAR_LINES 16          /* lines one value may span (see check_scalars) */
 #define STATUS_USER_MIN 32768
 #define STATUS_USER_MAX 65535
 #define ISSI_MAX 16777215        /* 24-bit TETRA individual subscriber identity */
@@ -196,76 +194,13 @@ static void out_of_memory(struct ctx *c)
 	c->nomem = true;
 }
 
-static struct pos pos_around(struct fy_node *n, int depth);
-
-/*
- * Where a node starts, 1-based. Scalars know their own token. A mapping or a
- * sequence starts where its first key or item does (for a block sequence
- * item "- id: x" that is the "id"). A node without a token of its own (an
- * empty value, {} or []) is placed by pos_around(). Both walks are bounded.
- */
-static struct pos pos_walk(struct fy_node *n, int depth)
-{
-	struct fy_node_pair *pair;
-	struct fy_node *child;
-	struct fy_token *t;
-	void *it = NULL;
-
-	if (!n || depth > POS_DEPTH)
-		return (struct pos){ 0, 0 };
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		t = fy_node_get_scalar_token(n);
-		if (t && fy_token_start_mark(t)) {
-			const struct fy_mark *m = fy_token_start_mark(t);
-			enum fy_node_style st = fy_node_get_style(n);
-			/* the token of a quoted scalar or an alias starts after
-			 * its quote or '*' */
-			int q = (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED ||
-				 st == FYNS_ALIAS) && m->column > 0;
-
-			return (struct pos){ m->line + 1, m->column + 1 - q };
-		}
-		break;
-	case FYNT_MAPPING:
-		pair = fy_node_mapping_iterate(n, &it);
-		if (pair && fy_node_pair_key(pair))
-			return pos_walk(fy_node_pair_key(pair), depth + 1);
-		break;
-	case FYNT_SEQUENCE:
-		child = fy_node_sequence_iterate(n, &it);
-		if (child)
-			return pos_walk(child, depth + 1);
-		break;
-	}
-	return pos_around(n, depth + 1);
-}
-
-/* Position of a node with none of its own: the key it is the value of; in a
- * sequence, the key of the sequence (climbing, never sideways to an item,
- * so an empty item is not placed on its neighbour). */
-static struct pos pos_around(struct fy_node *n, int depth)
-{
-	struct fy_node *p = fy_node_get_parent(n);
-	struct fy_node_pair *pair;
-	void *it = NULL;
-
-	if (!p || depth > POS_DEPTH)
-		return (struct pos){ 1, 1 };
-	if (fy_node_get_type(p) == FYNT_MAPPING) {
-		while ((pair = fy_node_mapping_iterate(p, &it))) {
-			struct fy_node *k = fy_node_pair_key(pair);
-
-			if (fy_node_pair_value(pair) == n && k && k != n)
-				return pos_walk(k, depth + 1);
-		}
-	}
-	return pos_around(p, depth + 1);
-}
-
+/* Where a node starts, 1-based (hf_yaml_node_pos). */
 static struct pos pos_of(struct fy_node *n)
 {
-	return pos_walk(n, 0);
+	struct pos p;
+
+	hf_yaml_node_pos(n, &p.line, &p.col);
+	return p;
 }
 
 /* A quoted, escaped, shortened copy of text for a message. */
@@ -278,19 +213,7 @@ static struct hf_quoted quote0(const char *s)
  * quoted "" is an empty string, not null. */
 static bool is_null(struct fy_node *n)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-	const char *s;
-	size_t len;
-
-	if (!n)
-		return true;
-	if (!hf_yaml_is_plain(n))
-		return false;
-	s = hf_yaml_text(n, &len);
-	for (size_t i = 0; i < HF_ARRAY_SIZE(nulls); i++)
-		if (len == strlen(nulls[i]) && memcmp(s, nulls[i], len) == 0)
-			return true;
-	return false;
+	return hf_yaml_is_null(n);
 }
 
 /* What a node is, for "got ..." in messages. */
@@ -2253,130 +2176,16 @@ static void read_top(struct ctx *c, struct fy_node *root, const struct table *to
 	read_map(c, top, root, pos_of(root), c->cfg, NULL);
 }
 
-/*
- * YAML is Unicode text: checks that buf is valid UTF-8 (no overlong forms,
- * surrogates or values past U+10FFFF) without control characters other than
- * tab, LF and CR (C1 controls included: U+009B is a terminal escape). Reports
- * the first offence with its line and column and returns false. Besides
- * clearer messages, this keeps libfyaml 0.7.12 from looping forever on a
- * directive with invalid UTF-8 (upstream issue #101) and from echoing raw
- * control bytes into messages.
- */
-static bool check_text(struct ctx *c, const char *buf, size_t len)
+/* The shared checks (gateway/yaml.h) report here. */
+static void report(void *ctx, int line, int col, const char *msg)
 {
-	const unsigned char *p = (const unsigned char *)buf;
-	int line = 1, col = 1;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned ch = p[i];
-		size_t n = ch < 0x80 ? 1 : ch >= 0xc2 && ch <= 0xdf ? 2 :
-			   ch >= 0xe0 && ch <= 0xef ? 3 : ch >= 0xf0 && ch <= 0xf4 ? 4 : 0;
-		uint32_t cp = n == 1 ? ch : n == 2 ? ch & 0x1f : n == 3 ? ch & 0x0f : ch & 0x07;
-
-		for (size_t k = 1; k < n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80) {
-				n = 0;
-				break;
-			}
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (n == 0 || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-			problem(c, (struct pos){ line, col }, "invalid UTF-8 (byte 0x%02x); "
-				"the config must be UTF-8 text", ch);
-			return false;
-		}
-		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-		    (cp >= 0x7f && cp <= 0x9f)) {
-			problem(c, (struct pos){ line, col }, "control character U+%04X is not "
-				"allowed in the config", (unsigned)cp);
-			return false;
-		}
-		if (cp == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-		i += n;
-	}
-	return true;
+	problem(ctx, (struct pos){ line, col }, "%s", msg);
 }
 
-/*
- * Checks every scalar of the tree before anything reads its text, refusing
- * two shapes that libfyaml 0.7.12 mishandles when it formats the text:
- *  - more than SCALAR_LINES lines: time quadratic in the line breaks (a
- *    400 kB value of blank lines takes minutes) and, for block scalars,
- *    stack that grows per line; no config value needs more than a few lines;
- *  - a single-quoted scalar with two '' escapes in a row: its atom iterator
- *    leaks its chunk array (upstream issue #233), on every reload.
- * The depth is bounded by libfyaml's nesting limit.
- */
-static void check_scalars(struct ctx *c, struct fy_node *n)
+static struct hf_yaml_checks checks_of(struct ctx *c, const char *buf, size_t len)
 {
-	struct fy_node_pair *pair;
-	struct fy_node *child;
-	struct fy_token *t;
-	void *it = NULL;
-
-	if (!n)
-		return;
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		t = fy_node_get_scalar_token(n);
-		if (t && fy_token_start_mark(t) && fy_token_end_mark(t)) {
-			int lines = fy_token_end_mark(t)->line - fy_token_start_mark(t)->line + 1;
-
-			size_t from = fy_token_start_mark(t)->input_pos;
-			size_t to = fy_token_end_mark(t)->input_pos;
-
-			if (lines > SCALAR_LINES)
-				problem(c, pos_of(n), "this value spans %d lines; a config value "
-					"may span at most %d", lines, SCALAR_LINES);
-			else if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && from <= to &&
-				 to <= c->len && memmem(c->buf + from, to - from, "''''", 4))
-				problem(c, pos_of(n), "consecutive '' escapes in a single-quoted "
-					"value are not supported (a libfyaml 0.7.12 bug); "
-					"use double quotes");
-		}
-		break;
-	case FYNT_MAPPING:
-		while ((pair = fy_node_mapping_iterate(n, &it))) {
-			check_scalars(c, fy_node_pair_key(pair));
-			check_scalars(c, fy_node_pair_value(pair));
-		}
-		break;
-	case FYNT_SEQUENCE:
-		while ((child = fy_node_sequence_iterate(n, &it)))
-			check_scalars(c, child);
-		break;
-	}
-}
-
-/* Turns the YAML errors libfyaml collected into problems. */
-static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-	size_t before = c->errors;
-
-	while ((e = fy_diag_errors_iterate(fyd, &it))) {
-		char msg[160];
-		size_t i;
-
-		if (e->type < FYET_ERROR)
-			continue;
-		/* libfyaml may quote the input: keep control characters out */
-		for (i = 0; e->msg && e->msg[i] && i < sizeof(msg) - 1; i++)
-			msg[i] = (unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i];
-		msg[i] = '\0';
-		problem(c, (struct pos){ e->line > 0 ? e->line : 0, e->column > 0 ? e->column : 0 },
-			"invalid YAML: %s", i ? msg : "syntax error");
-	}
-	if (c->errors == before)
-		problem(c, (struct pos){ 0, 0 }, "invalid YAML");
+	return (struct hf_yaml_checks){ .report = report, .ctx = c, .what = "the config",
+					.value = "a config value", .buf = buf, .len = len };
 }
 
 /*
@@ -2389,7 +2198,9 @@ static void read_doc(struct ctx *c, const char *buf, size_t len, const struct ta
 	struct hf_yaml_doc y = { 0 };
 	int xline, xcol;
 
-	if (!check_text(c, buf, len))
+	struct hf_yaml_checks k = checks_of(c, buf, len);
+
+	if (!hf_yaml_check_text(&k))
 		return;
 	if (hf_yaml_find_explicit_key(buf, len, &xline, &xcol)) {
 		problem(c, (struct pos){ xline, xcol }, "explicit mapping keys (\"? \") are not "
@@ -2403,13 +2214,9 @@ static void read_doc(struct ctx *c, const char *buf, size_t len, const struct ta
 	if (y.extra)
 		problem(c, (struct pos){ y.extra_line, y.extra_col }, "a second YAML document starts here; the config must be one document");
 	if (fy_diag_got_error(y.diag)) {
-		syntax_errors(c, y.diag);
-	} else {
-		size_t before = c->errors;
-
-		check_scalars(c, y.doc ? fy_document_root(y.doc) : NULL);
-		if (c->errors == before)
-			read_top(c, y.doc ? fy_document_root(y.doc) : NULL, top);
+		hf_yaml_syntax_errors(&k, y.diag, "invalid YAML");
+	} else if (hf_yaml_check_scalars(&k, y.doc ? fy_document_root(y.doc) : NULL) == 0) {
+		read_top(c, y.doc ? fy_document_root(y.doc) : NULL, top);
 	}
 done:
 	hf_yaml_parse_finish(&y);

@@ -40,7 +40,6 @@
 
 #define POS_DEPTH 64          /* bound on the walks that find a node's position */
 #define BRACKET_SCAN 4096     /* bytes looked back for a collection's opening bracket */
-#define SCALAR_LINES 16       /* lines one value may span (see check_scalars) */
 #define DIAG_KEPT 999         /* hf_diag keeps this many problems, then "too many" */
 
 /* One place with what the lookups need beside the public view. */
@@ -1005,103 +1004,10 @@ static void read_collection(struct ctx *c, struct fy_node *root)
  * Loading
  * ------------------------------------------------------------------------- */
 
-/* Checks that buf is UTF-8 text without control characters other than tab,
- * LF and CR; reports the first offence (see config.c's check_text). */
-static bool check_text(struct ctx *c, const char *buf, size_t len)
+/* The shared checks (gateway/yaml.h) report here. */
+static void report(void *ctx, int line, int col, const char *msg)
 {
-	const unsigned char *p = (const unsigned char *)buf;
-	int line = 1, col = 1;
-
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = utf8_next(p, len, i, &cp);
-
-		if (n == 0) {
-			problem(c, (struct pos){ line, col }, "invalid UTF-8 (byte 0x%02x); "
-				"GeoJSON must be UTF-8 text", p[i]);
-			return false;
-		}
-		if (is_control(cp)) {
-			problem(c, (struct pos){ line, col }, "control character U+%04X is not "
-				"allowed", (unsigned)cp);
-			return false;
-		}
-		if (cp == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-		i += n;
-	}
-	return true;
-}
-
-/* Refuses the scalars libfyaml 0.7.12 formats badly before anything reads
- * them: more than SCALAR_LINES lines, or consecutive '' escapes in a
- * single-quoted scalar (see config.c's check_scalars). The depth is bounded
- * by libfyaml's nesting limit. */
-static void check_scalars(struct ctx *c, struct fy_node *n)
-{
-	struct fy_node_pair *pair;
-	struct fy_node *child;
-	struct fy_token *t;
-	void *it = NULL;
-
-	if (!n)
-		return;
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		t = fy_node_get_scalar_token(n);
-		if (t && fy_token_start_mark(t) && fy_token_end_mark(t)) {
-			int lines = fy_token_end_mark(t)->line - fy_token_start_mark(t)->line + 1;
-			size_t from = fy_token_start_mark(t)->input_pos;
-			size_t to = fy_token_end_mark(t)->input_pos;
-
-			if (lines > SCALAR_LINES)
-				problem(c, pos_of(c, n), "this value spans %d lines; a value may "
-					"span at most %d", lines, SCALAR_LINES);
-			else if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && from <= to &&
-				 to <= c->len && memmem(c->buf + from, to - from, "''''", 4))
-				problem(c, pos_of(c, n), "consecutive '' escapes in a single-quoted "
-					"value are not supported (a libfyaml 0.7.12 bug); "
-					"use double quotes");
-		}
-		break;
-	case FYNT_MAPPING:
-		while ((pair = fy_node_mapping_iterate(n, &it))) {
-			check_scalars(c, fy_node_pair_key(pair));
-			check_scalars(c, fy_node_pair_value(pair));
-		}
-		break;
-	case FYNT_SEQUENCE:
-		while ((child = fy_node_sequence_iterate(n, &it)))
-			check_scalars(c, child);
-		break;
-	}
-}
-
-/* Turns the syntax errors libfyaml collected into problems. */
-static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-	size_t before = c->errors;
-
-	while ((e = fy_diag_errors_iterate(fyd, &it))) {
-		char msg[160];
-		size_t i;
-
-		if (e->type < FYET_ERROR)
-			continue;
-		for (i = 0; e->msg && e->msg[i] && i < sizeof(msg) - 1; i++)
-			msg[i] = (unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i];
-		msg[i] = '\0';
-		problem(c, (struct pos){ e->line > 0 ? e->line : 0, e->column > 0 ? e->column : 0 },
-			"not valid JSON (or YAML): %s", i ? msg : "syntax error");
-	}
-	if (c->errors == before)
-		problem(c, (struct pos){ 0, 0 }, "not valid JSON (or YAML)");
+	problem(ctx, (struct pos){ line, col }, "%s", msg);
 }
 
 /* A new, empty set with its own GEOS context; NULL if out of memory. */
@@ -1142,6 +1048,7 @@ int hf_places_load_string(const char *name, const char *buf, size_t len,
 {
 	struct ctx c = { .diag = diag, .buf = buf, .len = len };
 	struct hf_yaml_doc y = { 0 };
+	struct hf_yaml_checks k;
 	size_t first = diag ? diag->n : 0;
 	int rc = 0, xline, xcol;
 
@@ -1157,7 +1064,9 @@ int hf_places_load_string(const char *name, const char *buf, size_t len,
 		problem(&c, (struct pos){ 0, 0 }, "larger than %d MiB", HF_PLACES_FILE_MAX >> 20);
 		goto done;
 	}
-	if (!check_text(&c, buf, len))
+	k = (struct hf_yaml_checks){ .report = report, .ctx = &c, .what = "GeoJSON",
+				     .value = "a value", .buf = buf, .len = len };
+	if (!hf_yaml_check_text(&k))
 		goto done;
 	if (hf_yaml_find_explicit_key(buf, len, &xline, &xcol)) {
 		problem(&c, (struct pos){ xline, xcol }, "explicit mapping keys (\"? \") are not "
@@ -1169,15 +1078,10 @@ int hf_places_load_string(const char *name, const char *buf, size_t len,
 		goto nomem;
 	if (y.extra)
 		problem(&c, (struct pos){ y.extra_line, y.extra_col }, "a second document starts here; a places file must be one FeatureCollection");
-	if (fy_diag_got_error(y.diag)) {
-		syntax_errors(&c, y.diag);
-	} else {
-		size_t before = c.errors;
-
-		check_scalars(&c, y.doc ? fy_document_root(y.doc) : NULL);
-		if (c.errors == before)
-			read_collection(&c, y.doc ? fy_document_root(y.doc) : NULL);
-	}
+	if (fy_diag_got_error(y.diag))
+		hf_yaml_syntax_errors(&k, y.diag, "not valid JSON (or YAML)");
+	else if (hf_yaml_check_scalars(&k, y.doc ? fy_document_root(y.doc) : NULL) == 0)
+		read_collection(&c, y.doc ? fy_document_root(y.doc) : NULL);
 	if (!c.errors && index_ids(c.p) < 0)
 		goto nomem;
 	goto done;

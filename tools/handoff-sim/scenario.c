@@ -34,8 +34,6 @@
 #include "yaml.h"
 
 #define DIAG_MAX 1000 /* as config.c: the last entry may say "too many" */
-#define POS_DEPTH 256
-#define SCALAR_LINES 16
 
 struct pos {
 	int line, col;
@@ -70,84 +68,18 @@ static void problem(struct ctx *c, struct pos at, const char *fmt, ...)
  * Positions and scalars
  * ------------------------------------------------------------------------- */
 
-static struct pos pos_around(struct fy_node *n, int depth);
-
-/* Where a node starts, 1-based (as config.c's pos_walk): a scalar's token, a
- * collection's first key or item, else the key it is the value of. */
-static struct pos pos_walk(struct fy_node *n, int depth)
-{
-	struct fy_node_pair *pair;
-	struct fy_node *child;
-	struct fy_token *t;
-	void *it = NULL;
-
-	if (!n || depth > POS_DEPTH)
-		return (struct pos){ 0, 0 };
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		t = fy_node_get_scalar_token(n);
-		if (t && fy_token_start_mark(t)) {
-			const struct fy_mark *m = fy_token_start_mark(t);
-			enum fy_node_style st = fy_node_get_style(n);
-			int q = (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED ||
-				 st == FYNS_ALIAS) && m->column > 0;
-
-			return (struct pos){ m->line + 1, m->column + 1 - q };
-		}
-		break;
-	case FYNT_MAPPING:
-		pair = fy_node_mapping_iterate(n, &it);
-		if (pair && fy_node_pair_key(pair))
-			return pos_walk(fy_node_pair_key(pair), depth + 1);
-		break;
-	case FYNT_SEQUENCE:
-		child = fy_node_sequence_iterate(n, &it);
-		if (child)
-			return pos_walk(child, depth + 1);
-		break;
-	}
-	return pos_around(n, depth + 1);
-}
-
-static struct pos pos_around(struct fy_node *n, int depth)
-{
-	struct fy_node *p = fy_node_get_parent(n);
-	struct fy_node_pair *pair;
-	void *it = NULL;
-
-	if (!p || depth > POS_DEPTH)
-		return (struct pos){ 1, 1 };
-	if (fy_node_get_type(p) == FYNT_MAPPING) {
-		while ((pair = fy_node_mapping_iterate(p, &it))) {
-			struct fy_node *k = fy_node_pair_key(pair);
-
-			if (fy_node_pair_value(pair) == n && k && k != n)
-				return pos_walk(k, depth + 1);
-		}
-	}
-	return pos_around(p, depth + 1);
-}
-
+/* Where a node starts, 1-based (hf_yaml_node_pos). */
 static struct pos pos_of(struct fy_node *n)
 {
-	return pos_walk(n, 0);
+	struct pos p;
+
+	hf_yaml_node_pos(n, &p.line, &p.col);
+	return p;
 }
 
 static bool is_null(struct fy_node *n)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-	const char *s;
-	size_t len;
-
-	if (!n)
-		return true;
-	if (!hf_yaml_is_plain(n))
-		return false;
-	s = hf_yaml_text(n, &len);
-	for (size_t i = 0; i < HF_ARRAY_SIZE(nulls); i++)
-		if (len == strlen(nulls[i]) && memcmp(s, nulls[i], len) == 0)
-			return true;
-	return false;
+	return hf_yaml_is_null(n);
 }
 
 /* A scalar (not an alias, not null) as a NUL-terminated string of at most
@@ -519,115 +451,12 @@ static void read_top(struct ctx *c, struct fy_node *root)
 }
 
 /* ----------------------------------------------------------------------------
- * Text checks (copies of gateway/config.c's check_text and check_scalars)
+ * Text checks: the shared ones (gateway/yaml.h) report here
  * ------------------------------------------------------------------------- */
 
-static bool check_text(struct ctx *c, const char *buf, size_t len)
+static void report(void *ctx, int line, int col, const char *msg)
 {
-	const unsigned char *p = (const unsigned char *)buf;
-	int line = 1, col = 1;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned ch = p[i];
-		size_t n = ch < 0x80 ? 1 : ch >= 0xc2 && ch <= 0xdf ? 2 :
-			   ch >= 0xe0 && ch <= 0xef ? 3 : ch >= 0xf0 && ch <= 0xf4 ? 4 : 0;
-		uint32_t cp = n == 1 ? ch : n == 2 ? ch & 0x1f : n == 3 ? ch & 0x0f : ch & 0x07;
-
-		for (size_t k = 1; k < n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80) {
-				n = 0;
-				break;
-			}
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (n == 0 || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-			problem(c, (struct pos){ line, col }, "invalid UTF-8 (byte 0x%02x); "
-				"a scenario must be UTF-8 text", ch);
-			return false;
-		}
-		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-		    (cp >= 0x7f && cp <= 0x9f)) {
-			problem(c, (struct pos){ line, col }, "control character U+%04X is not "
-				"allowed in a scenario", (unsigned)cp);
-			return false;
-		}
-		if (cp == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-		i += n;
-	}
-	return true;
-}
-
-static void check_scalars(struct ctx *c, struct fy_node *n)
-{
-	struct fy_node_pair *pair;
-	struct fy_node *child;
-	struct fy_token *t;
-	void *it = NULL;
-
-	if (!n)
-		return;
-	switch (fy_node_get_type(n)) {
-	case FYNT_SCALAR:
-		if (fy_node_is_alias(n)) {
-			problem(c, pos_of(n), "aliases are not supported in a scenario");
-			break;
-		}
-		t = fy_node_get_scalar_token(n);
-		if (t && fy_token_start_mark(t) && fy_token_end_mark(t)) {
-			int lines = fy_token_end_mark(t)->line - fy_token_start_mark(t)->line + 1;
-			size_t from = fy_token_start_mark(t)->input_pos;
-			size_t to = fy_token_end_mark(t)->input_pos;
-
-			if (lines > SCALAR_LINES)
-				problem(c, pos_of(n), "this value spans %d lines; a scenario value "
-					"may span at most %d", lines, SCALAR_LINES);
-			else if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && from <= to &&
-				 to <= c->len && memmem(c->buf + from, to - from, "''''", 4))
-				problem(c, pos_of(n), "consecutive '' escapes in a single-quoted "
-					"value are not supported (a libfyaml 0.7.12 bug); "
-					"use double quotes");
-		}
-		break;
-	case FYNT_MAPPING:
-		while ((pair = fy_node_mapping_iterate(n, &it))) {
-			check_scalars(c, fy_node_pair_key(pair));
-			check_scalars(c, fy_node_pair_value(pair));
-		}
-		break;
-	case FYNT_SEQUENCE:
-		while ((child = fy_node_sequence_iterate(n, &it)))
-			check_scalars(c, child);
-		break;
-	}
-}
-
-static void syntax_errors(struct ctx *c, struct fy_diag *fyd)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-	size_t before = c->errors;
-
-	while ((e = fy_diag_errors_iterate(fyd, &it))) {
-		char msg[160];
-		size_t i;
-
-		if (e->type < FYET_ERROR)
-			continue;
-		for (i = 0; e->msg && e->msg[i] && i < sizeof(msg) - 1; i++)
-			msg[i] = (unsigned char)e->msg[i] < 0x20 ? ' ' : e->msg[i];
-		msg[i] = '\0';
-		problem(c, (struct pos){ e->line > 0 ? e->line : 0, e->column > 0 ? e->column : 0 },
-			"invalid YAML: %s", i ? msg : "syntax error");
-	}
-	if (c->errors == before)
-		problem(c, (struct pos){ 0, 0 }, "invalid YAML");
+	problem(ctx, (struct pos){ line, col }, "%s", msg);
 }
 
 /* ----------------------------------------------------------------------------
@@ -650,10 +479,14 @@ int sim_scenario_parse(const char *name, const char *buf, size_t len,
 		return -ENOMEM;
 	}
 	c.sc->start_s = -1;
+	struct hf_yaml_checks k = { .report = report, .ctx = &c, .what = "a scenario",
+				    .value = "a scenario value", .buf = buf, .len = len,
+				    .refuse_aliases = true };
+
 	if (len > SIM_SCENARIO_FILE_MAX) {
 		problem(&c, (struct pos){ 0, 0 }, "a scenario is at most %d bytes",
 			SIM_SCENARIO_FILE_MAX);
-	} else if (!check_text(&c, buf, len)) {
+	} else if (!hf_yaml_check_text(&k)) {
 		/* reported */
 	} else if (hf_yaml_find_explicit_key(buf, len, &xline, &xcol)) {
 		problem(&c, (struct pos){ xline, xcol }, "explicit mapping keys (\"? \") are not "
@@ -665,16 +498,10 @@ int sim_scenario_parse(const char *name, const char *buf, size_t len,
 		if (y.extra)
 			problem(&c, (struct pos){ y.extra_line, y.extra_col }, "a second YAML "
 				"document starts here; a scenario is one document");
-		if (fy_diag_got_error(y.diag)) {
-			syntax_errors(&c, y.diag);
-		} else {
-			size_t before = c.errors;
-			struct fy_node *root = y.doc ? fy_document_root(y.doc) : NULL;
-
-			check_scalars(&c, root);
-			if (c.errors == before)
-				read_top(&c, root);
-		}
+		if (fy_diag_got_error(y.diag))
+			hf_yaml_syntax_errors(&k, y.diag, "invalid YAML");
+		else if (hf_yaml_check_scalars(&k, y.doc ? fy_document_root(y.doc) : NULL) == 0)
+			read_top(&c, y.doc ? fy_document_root(y.doc) : NULL);
 	}
 	hf_yaml_parse_finish(&y);
 	if (diag)
