@@ -41,6 +41,8 @@ void hf_dirtyset_drop_front(struct hf_dirtyset *d, size_t n)
 {
 	if (n > d->n)
 		n = d->n;
+	if (n == 0)
+		return; /* also: list may still be NULL */
 	for (size_t k = 0; k < n; k++)
 		d->mark[d->list[k]] = 0;
 	memmove(d->list, d->list + n, (d->n - n) * sizeof *d->list);

@@ -103,19 +103,27 @@ class Conflation(harness.GatewayTest):
                 last[issi] = (lat, lon)
         self.peer.send("".join(burst))
         self.peer.send(harness.rec_status(2001002, 0))     # an emergency amid the burst
-        got, deadline = [], time.time() + 2.5   # heartbeats never let it fall quiet
+        # Collect until every unit's last position and the alert have come
+        # (heartbeats never let the bus fall quiet), at most 15 s.
+        got, final, alerts = [], {}, []
+        deadline = time.time() + 15
         while time.time() < deadline:
             one = self.sub.recv(0.2)
             if one:
                 got.append(one)
+                t, p = one
+                if t.startswith("unit."):
+                    final[p.unit.unit.issi] = (p.unit.position.lat, p.unit.position.lon)
+                elif p.WhichOneof("body") == "incident":
+                    alerts.append(p.incident)
+            done = all(issi in final and abs(final[issi][0] - last[issi][0]) < 1e-4
+                       for issi in issis)
+            if done and alerts:
+                break
         units = [p.unit for t, p in got if t.startswith("unit.")]
-        alerts = [p.incident for t, p in got if p.WhichOneof("body") == "incident"]
         self.assertEqual([a.subject.issi for a in alerts][:1], [2001002], "the alert was held back")
         self.assertGreaterEqual(len(units), len(issis))
         self.assertLess(len(units), 200, "%d unit messages for 2,000 reports: not conflated" % len(units))
-        final = {}
-        for u in units:
-            final[u.unit.issi] = (u.position.lat, u.position.lon)
         for issi in issis:
             self.assertAlmostEqual(final[issi][0], last[issi][0], places=4)
             self.assertAlmostEqual(final[issi][1], last[issi][1], places=3)
