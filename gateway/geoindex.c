@@ -250,7 +250,7 @@ bool hf_geoindex_where(const struct hf_geoindex *g, uint32_t unit, uint32_t *row
 size_t hf_geoindex_memory(const struct hf_geoindex *g)
 {
 	size_t bytes = sizeof *g + g->n_rows * sizeof *g->n_cols +
-		       g->by_key.m.cap * (sizeof *g->by_key.m.keys + sizeof *g->by_key.m.vals + 1) +
+		       g->by_key.m.cap * sizeof *g->by_key.m.slots +
 		       g->cap_cells * sizeof *g->cells + g->n_places * sizeof *g->places;
 
 	for (uint32_t i = 0; i < g->n_cells; i++)

@@ -91,16 +91,14 @@ static void map_init(struct hf_map *m, enum hf_map_kind kind)
 
 static void map_finish(struct hf_map *m)
 {
-	free(m->keys);
-	free(m->vals);
-	free(m->state);
+	free(m->slots);
 	map_init(m, m->kind);
 }
 
 static void map_clear(struct hf_map *m)
 {
-	if (m->state)
-		memset(m->state, 0, m->cap);
+	if (m->slots)
+		memset(m->slots, 0, m->cap * sizeof *m->slots);
 	m->used = m->filled = 0;
 }
 
@@ -114,23 +112,17 @@ static int map_grow(struct hf_map *m)
 		cap *= 2;
 	map_init(&n, m->kind);
 	n.cap = cap;
-	n.keys = malloc(cap * sizeof *n.keys);
-	n.vals = malloc(cap * sizeof *n.vals);
-	n.state = calloc(cap, 1);
-	if (!n.keys || !n.vals || !n.state) {
-		map_finish(&n);
+	n.slots = calloc(cap, sizeof *n.slots);
+	if (!n.slots)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < m->cap; i++) {
-		if (m->state[i] != SLOT_USED)
+		if (m->slots[i].state != SLOT_USED)
 			continue;
-		size_t j = hash_key(m, m->keys[i]) & (cap - 1);
+		size_t j = hash_key(m, m->slots[i].key) & (cap - 1);
 
-		while (n.state[j] == SLOT_USED)
+		while (n.slots[j].state == SLOT_USED)
 			j = (j + 1) & (cap - 1);
-		n.state[j] = SLOT_USED;
-		n.keys[j] = m->keys[i];
-		n.vals[j] = m->vals[i];
+		n.slots[j] = m->slots[i];
 		n.used++;
 	}
 	n.filled = n.used;
@@ -147,9 +139,11 @@ static long map_find(const struct hf_map *m, uintptr_t key)
 	size_t mask = m->cap - 1;
 
 	for (size_t j = hash_key(m, key) & mask, n = 0; n < m->cap; j = (j + 1) & mask, n++) {
-		if (m->state[j] == SLOT_EMPTY)
+		const struct hf_map_slot *sl = &m->slots[j];
+
+		if (sl->state == SLOT_EMPTY)
 			return -1;
-		if (m->state[j] == SLOT_USED && key_eq(m, m->keys[j], key))
+		if (sl->state == SLOT_USED && key_eq(m, sl->key, key))
 			return (long)j;
 	}
 	return -1;
@@ -160,8 +154,8 @@ static int map_put(struct hf_map *m, uintptr_t key, uint32_t val)
 	long at = map_find(m, key);
 
 	if (at >= 0) {
-		m->keys[at] = key; /* a string map now borrows the newer pointer */
-		m->vals[at] = val;
+		m->slots[at].key = key; /* a string map now borrows the newer pointer */
+		m->slots[at].val = val;
 		return 0;
 	}
 	if ((m->filled + 1) * 10 >= m->cap * 7) {
@@ -173,13 +167,11 @@ static int map_put(struct hf_map *m, uintptr_t key, uint32_t val)
 	size_t mask = m->cap - 1;
 	size_t j = hash_key(m, key) & mask;
 
-	while (m->state[j] == SLOT_USED)
+	while (m->slots[j].state == SLOT_USED)
 		j = (j + 1) & mask;
-	if (m->state[j] == SLOT_EMPTY)
+	if (m->slots[j].state == SLOT_EMPTY)
 		m->filled++;
-	m->state[j] = SLOT_USED;
-	m->keys[j] = key;
-	m->vals[j] = val;
+	m->slots[j] = (struct hf_map_slot){ .key = key, .val = val, .state = SLOT_USED };
 	m->used++;
 	return 0;
 }
@@ -190,7 +182,7 @@ static bool map_get(const struct hf_map *m, uintptr_t key, uint32_t *val)
 
 	if (at < 0)
 		return false;
-	*val = m->vals[at];
+	*val = m->slots[at].val;
 	return true;
 }
 
@@ -200,7 +192,7 @@ static bool map_del(struct hf_map *m, uintptr_t key)
 
 	if (at < 0)
 		return false;
-	m->state[at] = SLOT_DELETED;
+	m->slots[at].state = SLOT_DELETED;
 	m->used--;
 	return true;
 }

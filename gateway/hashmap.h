@@ -16,10 +16,17 @@
  * borrowed string pointer), and `kind` says how to hash and compare them. */
 enum hf_map_kind { HF_MAP_U32, HF_MAP_STR, HF_MAP_STR_LOOSE };
 
+/* One slot: key, value and state side by side, so a lookup touches one
+ * cache line, not three (a million-unit ISSI map is far bigger than the
+ * caches, and it is looked up for every radio report). */
+struct hf_map_slot {
+	uintptr_t key;
+	uint32_t val;
+	uint8_t state; /* 0 empty, 1 used, 2 deleted */
+};
+
 struct hf_map {
-	uintptr_t *keys;
-	uint32_t *vals;
-	uint8_t *state; /* 0 empty, 1 used, 2 deleted */
+	struct hf_map_slot *slots;
 	size_t cap;
 	size_t used;    /* live entries */
 	size_t filled;  /* live + deleted */

@@ -123,8 +123,8 @@ class Suite:
         # Capacity: paced writes at rising rates; the highest rate taken with
         # under 1% shed is what the gateway sustains.
         best, best_shed = 0, 0
-        for rate in ([800000, 1200000, 1600000] if q else
-                     [800000, 1000000, 1200000, 1400000, 1600000, 1800000]):
+        for rate in ([800000, 1000000, 1200000] if q else
+                     [800000, 900000, 950000, 1000000, 1050000, 1100000, 1200000, 1400000]):
             secs = 1.0 if q else 2.0
             records = int(rate * secs)
             gw, ep, port, tmp = self.gateway()
