@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "incidents_view.h"
 
 const char *ctl_clock(int64_t unix_ms, char *buf, size_t size)
 {
@@ -32,16 +33,6 @@ static const char *state_name(Handoff__V1__IncidentState s)
 	}
 }
 
-static const char *severity_name(Handoff__V1__Severity s)
-{
-	switch (s) {
-	case HANDOFF__V1__SEVERITY__SEVERITY_INFO: return "INFO";
-	case HANDOFF__V1__SEVERITY__SEVERITY_WARNING: return "WARNING";
-	case HANDOFF__V1__SEVERITY__SEVERITY_HIGH: return "HIGH";
-	case HANDOFF__V1__SEVERITY__SEVERITY_CRITICAL: return "CRITICAL";
-	default: return "?";
-	}
-}
 
 static void print_trigger(FILE *fp, const Handoff__V1__Trigger *t)
 {
@@ -103,7 +94,7 @@ void ctl_print_incident(FILE *fp, const Handoff__V1__Incident *inc, int64_t at_u
 	char t[16];
 
 	fprintf(fp, "%s %-6s %s %s %s area %s (%s): ", ctl_clock(at_unix_ms, t, sizeof t), tag,
-		inc->id, severity_name(inc->severity), state_name(inc->state), inc->area,
+		inc->id, ctl_severity_name(inc->severity), state_name(inc->state), inc->area,
 		inc->desk);
 	print_trigger(fp, inc->trigger);
 	fputs(" from ", fp);
@@ -174,7 +165,7 @@ void ctl_print_notice(FILE *fp, const Handoff__V1__Notice *n, int64_t at_unix_ms
 	char t[16];
 
 	fprintf(fp, "%s NOTICE %s %s area %s: %s\n", ctl_clock(at_unix_ms, t, sizeof t),
-		severity_name(n->severity), n->kind, n->area, n->text);
+		ctl_severity_name(n->severity), n->kind, n->area, n->text);
 }
 
 void ctl_print_link(FILE *fp, const Handoff__V1__LinkState *l, int64_t at_unix_ms)
