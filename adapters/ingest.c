@@ -39,7 +39,7 @@ struct ingest {
 static void reject(struct ingest *in, const char *why)
 {
 	in->rejected++;
-	if (in->rejected <= 10 || in->rejected % 1000 == 0)
+	if (hf_log_sample(in->rejected))
 		hf_warn("%s: rejected message #%llu: %s (%llu rejected so far)", in->a->cfg.name,
 			(unsigned long long)(in->accepted + in->rejected), why,
 			(unsigned long long)in->rejected);

@@ -463,7 +463,7 @@ static void on_reject(void *ctx, uint64_t line_no, const char *why, const char *
 	struct pei *p = ctx;
 
 	p->rejected++;
-	if (p->rejected <= 10 || p->rejected % 1000 == 0)
+	if (hf_log_sample(p->rejected))
 		hf_warn("%s: line %llu rejected: %s: \"%.*s\" (%llu rejected so far)",
 			p->a->cfg.name, (unsigned long long)line_no, why,
 			(int)(len > 80 ? 80 : len), line, (unsigned long long)p->rejected);

@@ -206,7 +206,7 @@ static void on_router_msg(struct hf_zsock *z, zmq_msg_t *frames, size_t n, bool 
 		char why[128];
 
 		b->stats.oversized++;
-		if (b->stats.oversized <= 10 || b->stats.oversized % 1000 == 0)
+		if (hf_log_sample(b->stats.oversized))
 			hf_warn("refused a %zu-byte request (limit %u; %llu refused so far)",
 				zmq_msg_size(payload), b->max_request,
 				(unsigned long long)b->stats.oversized);

@@ -204,7 +204,7 @@ static void publish_unit(void *ctx, const struct hf_engine *e, const struct hf_u
 static void on_units_publish(uv_timer_t *t)
 {
 	struct hf_gateway *gw = t->data;
-	uint64_t ms = gw->cfg->gateway.unit_publish_ms ? gw->cfg->gateway.unit_publish_ms : 1000;
+	uint64_t ms = gw->cfg->gateway.unit_publish_ms; /* > 0: the timer runs only then */
 	uint64_t now = uv_now(gw->loop);
 	size_t n;
 
@@ -371,10 +371,10 @@ struct who {
 };
 
 /* Logs the first few of a kind of refusal, then one in a thousand. */
-#define LOG_REFUSAL(count, ...)                                  \
-	do {                                                     \
-		if ((count) <= 10 || (count) % 1000 == 0)        \
-			hf_warn(__VA_ARGS__);                    \
+#define LOG_REFUSAL(count, ...)                \
+	do {                                   \
+		if (hf_log_sample(count))      \
+			hf_warn(__VA_ARGS__);  \
 	} while (0)
 
 /* Resolves peer: under CURVE the ZAP handler's identity, looked up in the
@@ -441,7 +441,7 @@ static const char *on_adapter_admit(struct hf_adapter *a, const struct hf_peer *
 		return NULL;
 	if (hf_limiter_take(&gw->ingest_limits, limit_key(&w, peer),
 			    cfg->security.limits.ingest_per_s, cfg->security.limits.ingest_burst,
-			    hf_clock_now(gw->clock).mono_ns))
+			    event_time(gw).mono_ns))
 		return NULL;
 	/* Nothing ever rate-limits the emergency path. */
 	if (is_emergency(gw, ev)) {
@@ -710,7 +710,8 @@ static int request_kind(const Handoff__V1__Request *req)
 
 /* Checks who may send req; false with the reply filled if they may not. */
 static bool admit_request(struct hf_gateway *gw, const Handoff__V1__Request *req,
-			  const struct hf_peer *peer, struct who *w, struct hf_bus_reply *reply)
+			  const struct hf_peer *peer, const struct hf_now *now, struct who *w,
+			  struct hf_bus_reply *reply)
 {
 	const struct hf_config *cfg = gw->cfg;
 	const char *why;
@@ -728,7 +729,7 @@ static bool admit_request(struct hf_gateway *gw, const Handoff__V1__Request *req
 	reply->msg.actor = (char *)w->name;
 	if (w->limited &&
 	    !hf_limiter_take(&gw->cmd_limits, limit_key(w, peer), cfg->security.limits.commands_per_s,
-			     cfg->security.limits.commands_burst, hf_clock_now(gw->clock).mono_ns)) {
+			     cfg->security.limits.commands_burst, now->mono_ns)) {
 		gw->stats.commands_rate_limited++;
 		LOG_REFUSAL(gw->stats.commands_rate_limited, "%s is over its command rate limit "
 			    "(%llu refused so far)", limit_key(w, peer),
@@ -825,7 +826,7 @@ static void on_request(void *ctx, const Handoff__V1__Request *req, const struct 
 	struct hf_wire_incident *w;
 	struct who who;
 
-	if (!admit_request(gw, req, peer, &who, reply))
+	if (!admit_request(gw, req, peer, &now, &who, reply))
 		return;
 	if (req->body_case == HANDOFF__V1__REQUEST__BODY_SNAPSHOT) {
 		answer_snapshot(gw, req->snapshot, reply, &now);

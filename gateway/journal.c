@@ -532,6 +532,24 @@ static void set_failing(struct hf_journal *j, bool failing, const char *why)
 		j->status_cb.status(j->status_cb.ctx, failing, j->error);
 }
 
+/* Ends a write transaction begun with BEGIN IMMEDIATE: commits it if rc (so
+ * far) is SQLITE_OK, else rolls it back, counts the failure and marks the
+ * journal failing. 0 when committed. */
+static int commit_or_fail(struct hf_journal *j, int rc)
+{
+	char err[200] = "";
+
+	if (rc == SQLITE_OK)
+		rc = exec(j->db, "COMMIT", err, sizeof err);
+	if (rc == SQLITE_OK)
+		return 0;
+	snprintf(err, sizeof err, "%s", sqlite3_errmsg(j->db));
+	exec(j->db, "ROLLBACK", NULL, 0);
+	j->stats.failed_writes++;
+	set_failing(j, true, err);
+	return -EIO;
+}
+
 /* Writes the backlog, oldest first, in one transaction. 0 if it is empty
  * afterwards. */
 static int drain_backlog(struct hf_journal *j)
@@ -544,15 +562,8 @@ static int drain_backlog(struct hf_journal *j)
 	rc = exec(j->db, "BEGIN IMMEDIATE", err, sizeof err);
 	for (struct rec *r = j->backlog; rc == SQLITE_OK && r; r = r->next)
 		rc = write_rec(j, r);
-	if (rc == SQLITE_OK)
-		rc = exec(j->db, "COMMIT", err, sizeof err);
-	if (rc != SQLITE_OK) {
-		snprintf(err, sizeof err, "%s", sqlite3_errmsg(j->db));
-		exec(j->db, "ROLLBACK", NULL, 0);
-		j->stats.failed_writes++;
-		set_failing(j, true, err);
+	if (commit_or_fail(j, rc) != 0)
 		return -EIO;
-	}
 	j->stats.written += j->n_backlog;
 	while (j->backlog) {
 		struct rec *r = j->backlog;
@@ -696,15 +707,8 @@ int hf_journal_units(struct hf_journal *j, size_t n,
 		rc = sqlite3_step(j->up_unit) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		sqlite3_reset(j->up_unit);
 	}
-	if (rc == SQLITE_OK)
-		rc = exec(j->db, "COMMIT", err, sizeof err);
-	if (rc != SQLITE_OK) {
-		snprintf(err, sizeof err, "%s", sqlite3_errmsg(j->db));
-		exec(j->db, "ROLLBACK", NULL, 0);
-		j->stats.failed_writes++;
-		set_failing(j, true, err);
+	if (commit_or_fail(j, rc) != 0)
 		return -EIO;
-	}
 	j->stats.written += n;
 	return 0;
 }

@@ -10,6 +10,9 @@
 #ifndef HF_LOG_H
 #define HF_LOG_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "hf.h"
 
 /* Sets the program name shown in lines and detects journald (from
@@ -17,6 +20,12 @@
 void hf_log_init(const char *ident);
 void hf_log_set_level(enum hf_log_level level);
 bool hf_log_enabled(enum hf_log_level level);
+/* Whether to log the count-th occurrence of a repeated event (1-based): the
+ * first ten, then one in a thousand, so a flood cannot flood the log. */
+static inline bool hf_log_sample(uint64_t count)
+{
+	return count <= 10 || count % 1000 == 0;
+}
 /* Parses err|warn|notice|info|debug; returns false if unknown. */
 bool hf_log_level_parse(const char *s, enum hf_log_level *out);
 

@@ -47,7 +47,7 @@ static void refuse(struct hf_zap *zap, zmq_msg_t *request_id, uint64_t *counter,
 		   const char *key)
 {
 	(*counter)++;
-	if (refused(&zap->stats) <= 10 || refused(&zap->stats) % 100 == 0)
+	if (hf_log_sample(refused(&zap->stats)))
 		hf_warn("refused a client on %s from %s (key %s): %s (%llu refused so far)",
 			domain, address, key[0] ? key : "none", why,
 			(unsigned long long)refused(&zap->stats));

@@ -4,7 +4,7 @@
  * client's public key may connect. It answers from the keys file: a known key
  * whose role may use that endpoint (hf_access_domain) is accepted with its
  * name as the ZeroMQ User-Id, which every message from it then carries; any
- * other key is refused, logged (a few, then one in a hundred) and counted.
+ * other key is refused, logged (a few, then one in a thousand) and counted.
  *
  * It is a REP socket bound to inproc://zeromq.zap.01 in the gateway's ZeroMQ
  * context, driven by the libuv loop. It must be bound before any CURVE socket

@@ -160,7 +160,7 @@ static void on_mon_poll(uv_poll_t *h, int status, int events)
 		if (n != (int)sizeof ev)
 			continue;
 		(*z->mon_failed)++;
-		if (*z->mon_failed <= 10 || *z->mon_failed % 1000 == 0)
+		if (hf_log_sample(*z->mon_failed))
 			hf_warn("%s: a client failed the CURVE handshake (it has no keys or the "
 				"wrong server key; %llu so far)", z->mon_label,
 				(unsigned long long)*z->mon_failed);
